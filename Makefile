@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# gosalloc: a Go-style general-purpose allocator for the Linux kernel.
+#
+#   make		build gosalloc.ko and the example client against KDIR
+#   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
+#   make check		every test; ends with "N passed, N failed"
+#   make bench		benchmarks against the kernel's kmalloc
+#   make install	install the modules into KDIR's kernel
+#   make style		checkpatch and sparse on the sources
+#
+# KDIR defaults to the running kernel's build directory when it exists,
+# otherwise to Debian's 6.12 headers, fetched into the cache once.
+
+TOP := $(CURDIR)
+KERNEL_TOOLS := $(TOP)/tools/kernel
+
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+    KDIR := /lib/modules/$(shell uname -r)/build
+  else
+    # Expanded once, and only by the targets that build modules.
+    KDIR = $(eval KDIR := $(shell $(KERNEL_TOOLS)/debian-kernel.sh | \
+		sed -n 's/^DEB_KDIR=//p'))$(KDIR)
+  endif
+endif
+
+KBUILD_ARGS := M=$(TOP) CONFIG_GOSALLOC=m
+CLIENT_ARGS := M=$(TOP)/tools/example-client GOSALLOC=$(TOP) \
+	       KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no KDIR: set KDIR=<kernel build dir>"; exit 1; }
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules
+	$(MAKE) -C $(KDIR) $(CLIENT_ARGS) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules_install
+	$(MAKE) -C $(KDIR) $(CLIENT_ARGS) modules_install
+
+run:
+	$(TOP)/tools/run.sh
+
+check:
+	$(TOP)/tools/check.sh
+
+bench:
+	$(TOP)/tools/bench.sh
+
+style:
+	$(TOP)/tools/style.sh
+
+clean:
+	rm -rf $(TOP)/out
+	find $(TOP) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.symvers' \
+		-o -name 'modules.order' -o -name '.*.d' \) -delete
+
+.PHONY: all modules install run check bench style clean

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * internal.h - declarations shared by gosalloc's files; see malloc.c for
+ * the overview.
+ */
+#ifndef _GOSALLOC_INTERNAL_H
+#define _GOSALLOC_INTERNAL_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+#include "stats.h"
+
+void gosalloc_debugfs_init(void);
+void gosalloc_debugfs_exit(void);
+
+void gosalloc_report_bad_free(const void *p, unsigned long caller,
+			      const char *what);
+
+#endif /* _GOSALLOC_INTERNAL_H */

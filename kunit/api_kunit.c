@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * api_kunit.c - KUnit suite for gosalloc's public interface.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "gosalloc.h"
+#include "stats.h"
+
+static const size_t api_sizes[] = {
+	1, 7, 8, 15, 16, 24, 100, 128, 1000, 4096, 5000, SZ_32K, SZ_32K + 1,
+	SZ_64K, SZ_1M,
+};
+
+static void gosalloc_alloc_fills_usable_size(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(api_sizes); i++) {
+		size_t size = api_sizes[i];
+		u8 *p = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		KUNIT_EXPECT_GE(test, gosalloc_size(p), size);
+		memset(p, 0xa5, gosalloc_size(p));
+		KUNIT_EXPECT_EQ(test, p[size - 1], 0xa5);
+		gosalloc_free(p);
+	}
+}
+
+static void gosalloc_alloc_power_of_two_aligned(struct kunit *test)
+{
+	size_t size;
+
+	for (size = 8; size <= PAGE_SIZE; size <<= 1) {
+		void *p = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p & (size - 1), 0UL,
+				    "size %zu", size);
+		gosalloc_free(p);
+	}
+}
+
+static void gosalloc_alloc_zero_size(struct kunit *test)
+{
+	void *p = gosalloc_alloc(0, GFP_KERNEL);
+
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, ZERO_OR_NULL_PTR(p));
+	KUNIT_EXPECT_EQ(test, gosalloc_size(p), 0UL);
+	gosalloc_free(p);
+	gosalloc_free(NULL);
+}
+
+static void gosalloc_alloc_too_large(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, gosalloc_alloc(SIZE_MAX, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, gosalloc_alloc(SIZE_MAX / 2, GFP_KERNEL));
+}
+
+static void gosalloc_zalloc_zeroes(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(api_sizes); i++) {
+		size_t size = api_sizes[i];
+		u8 *p = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		memset(p, 0xff, size);
+		gosalloc_free(p);
+		p = gosalloc_zalloc(size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p, 0, size),
+				      "size %zu", size);
+		gosalloc_free(p);
+	}
+}
+
+static void gosalloc_alloc_array_overflow(struct kunit *test)
+{
+	u32 *p;
+
+	KUNIT_EXPECT_NULL(test, gosalloc_alloc_array(SIZE_MAX / 2 + 1, 2,
+						     GFP_KERNEL));
+	p = gosalloc_alloc_array(100, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+	KUNIT_EXPECT_GE(test, gosalloc_size(p), 100 * sizeof(*p));
+	gosalloc_free(p);
+}
+
+static void gosalloc_realloc_keeps_contents(struct kunit *test)
+{
+	size_t steps[] = { 10, 100, 5000, SZ_64K, 300, 16 };
+	size_t i, have = 0;
+	u8 *p = NULL;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		size_t keep = min(have, steps[i]);
+		size_t j;
+
+		p = gosalloc_realloc(p, steps[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		for (j = 0; j < keep; j++)
+			KUNIT_ASSERT_EQ(test, p[j], (u8)j);
+		for (j = 0; j < steps[i]; j++)
+			p[j] = j;
+		have = steps[i];
+	}
+	p = gosalloc_realloc(p, 0, GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, ZERO_OR_NULL_PTR(p));
+}
+
+static void gosalloc_alloc_bulk_all_or_nothing(struct kunit *test)
+{
+	void *objs[64];
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, gosalloc_alloc_bulk(64, GFP_KERNEL,
+						  ARRAY_SIZE(objs), objs),
+			(int)ARRAY_SIZE(objs));
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_GE(test, gosalloc_size(objs[i]), 64UL);
+	}
+	gosalloc_free_bulk(ARRAY_SIZE(objs), objs);
+	KUNIT_EXPECT_EQ(test, gosalloc_alloc_bulk(SIZE_MAX, GFP_KERNEL, 4,
+						  objs), 0);
+}
+
+static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
+{
+	u64 mallocs = gosalloc_stat_read(GOSALLOC_MALLOCS);
+	u64 frees = gosalloc_stat_read(GOSALLOC_FREES);
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+	void *objs[10];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = gosalloc_alloc(100 * (i + 1), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, objs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
+			(u64)ARRAY_SIZE(objs));
+	KUNIT_EXPECT_GT(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		gosalloc_free(objs[i]);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) - frees,
+			(u64)ARRAY_SIZE(objs));
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
+static struct kunit_case gosalloc_api_cases[] = {
+	KUNIT_CASE(gosalloc_alloc_fills_usable_size),
+	KUNIT_CASE(gosalloc_alloc_power_of_two_aligned),
+	KUNIT_CASE(gosalloc_alloc_zero_size),
+	KUNIT_CASE(gosalloc_alloc_too_large),
+	KUNIT_CASE(gosalloc_zalloc_zeroes),
+	KUNIT_CASE(gosalloc_alloc_array_overflow),
+	KUNIT_CASE(gosalloc_realloc_keeps_contents),
+	KUNIT_CASE(gosalloc_alloc_bulk_all_or_nothing),
+	KUNIT_CASE(gosalloc_stats_count_mallocs_and_frees),
+	{}
+};
+
+static struct kunit_suite gosalloc_api_suite = {
+	.name = "gosalloc_api",
+	.test_cases = gosalloc_api_cases,
+};
+
+kunit_test_suite(gosalloc_api_suite);
+
+MODULE_DESCRIPTION("KUnit tests for gosalloc's public interface");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# check.sh: "make check". Runs every test and gate, keeps going past a
+# failure so that one run names every failing case, then prints a summary
+# ending in "N passed, N failed" and exits non-zero if anything failed.
+#
+#   style		checkpatch, W=1 and sparse (tools/style.sh)
+#   kunit-um		KUnit suites in a UML kernel (native speed, 1 CPU)
+#   kunit-x86_64	KUnit suites in an x86_64 kernel under QEMU, 2 CPUs
+#   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
+#
+# Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
+# the run to the named steps.
+set -uo pipefail
+. "$(dirname "$0")/kernel/lib.sh"
+
+out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+export GOSALLOC_OUT=$out
+mkdir -p "$out"
+steps=${GOSALLOC_CHECK_STEPS:-style kunit-um kunit-x86_64 kselftest-6.12}
+need_pkgs python3
+start=$(date +%s)
+: >"$out/steps.txt"
+
+run_step() {
+	local name=$1 t0=$SECONDS rc
+	shift
+	log "---- $name ----"
+	"$@" >"$out/$name.out" 2>&1
+	rc=$?
+	echo "$name $rc $((SECONDS - t0))" >>"$out/steps.txt"
+	log "$name: exit $rc after $((SECONDS - t0))s (log: $out/$name.out)"
+}
+
+for step in $steps; do
+	case $step in
+	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
+	kunit-*)	rm -f "$out/$step.json"
+			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
+				"${step#kunit-}" ;;
+	kselftest-*)	run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
+				"${step#kselftest-}" ;;
+	*)		die "unknown step $step" ;;
+	esac
+done
+
+log "make check took $(( $(date +%s) - start ))s"
+exec python3 "$GOSALLOC_TOP/tools/check-summary.py" "$out"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kunit-run.sh ARCH [SERIES] [KCONFIG_FRAGMENT...]: build gosalloc's KUnit
+# suites into a kernel with the kernel's own kunit.py and run them.
+#   ARCH	um (native, one CPU) or x86_64 (QEMU TCG, 2 CPUs)
+#   SERIES	the linux-source-SERIES package to build from (default 6.12)
+# The build directory is cached, keyed by series, arch and configuration.
+# Results go to $GOSALLOC_OUT/kunit-ARCH.json; the exit status is
+# kunit.py's (non-zero when a case fails or the kernel crashes or hangs).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:?usage: kunit-run.sh ARCH [SERIES] [FRAGMENT...]}
+series=${2:-6.12}
+shift $(( $# < 2 ? $# : 2 ))
+out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+mkdir -p "$out"
+
+configs=("$GOSALLOC_TOP/kunit/.kunitconfig")
+qemu_args=()
+case $arch in
+um)	;;
+x86_64)	need_pkgs qemu-system-x86
+	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config")
+	qemu_args=(--qemu_args="-smp 2")
+	;;
+*)	die "unsupported arch $arch" ;;
+esac
+configs+=("$@")
+
+tree=$("$(dirname "$0")/kunit-tree.sh" "$series")
+name=$arch${GOSALLOC_KUNIT_TAG:+-$GOSALLOC_KUNIT_TAG}
+build=$GOSALLOC_CACHE/kunit/$(basename "$tree")-$name-$(config_hash "${configs[@]}")
+mkdir -p "$build"
+kc_args=()
+for c in "${configs[@]}"; do
+	kc_args+=(--kunitconfig="$c")
+done
+
+log "KUnit on $name ($series), build cached in $build"
+cd "$tree"
+exec python3 tools/testing/kunit/kunit.py run --arch="$arch" \
+	--build_dir="$build" --jobs="$(nproc)" --timeout=1200 \
+	"${kc_args[@]}" "${qemu_args[@]}" --json="$out/kunit-$name.json"

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kunit-tree.sh SERIES: print the path of a cached kernel source tree of
+# Debian's linux-source-SERIES with gosalloc linked in, creating it first
+# if needed. gosalloc's sources are copied to <tree>/gosalloc/ (only the
+# files kbuild reads, so that out-of-tree build products never leak in)
+# and hooked into the tree's Kconfig and Kbuild under CONFIG_GOSALLOC.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+series=${1:-6.12}
+pkg=linux-source-$series
+need_pkgs "$pkg" build-essential flex bison bc libelf-dev libssl-dev \
+	python3 rsync cpio xz-utils
+version=$(dpkg-query -W -f='${Version}' "$pkg")
+tree=$GOSALLOC_CACHE/src/$pkg-${version//[~+:]/_}
+
+if [ ! -f "$tree/.gosalloc-ready" ]; then
+	log "unpacking $pkg $version into $tree"
+	rm -rf "$tree" "$tree.tmp"
+	mkdir -p "$tree.tmp"
+	tar -xf /usr/src/$pkg.tar.xz -C "$tree.tmp"
+	mv "$tree.tmp/$pkg" "$tree"
+	rmdir "$tree.tmp"
+	printf '\nsource "gosalloc/Kconfig"\n' >>"$tree/Kconfig"
+	printf '\nobj-$(CONFIG_GOSALLOC)\t+= gosalloc/\n' >>"$tree/Kbuild"
+	touch "$tree/.gosalloc-ready"
+fi
+
+# Copy without preserving times: a changed file gets a new mtime, so make
+# rebuilds it; an unchanged file (-c) is not touched at all.
+rsync -rc --delete --include='*/' --include='*.[ch]' --include=Kbuild \
+	--include=Kconfig --exclude='*' --prune-empty-dirs \
+	"$GOSALLOC_TOP/Kconfig" "$GOSALLOC_TOP/Kbuild" \
+	"$GOSALLOC_TOP/gosalloc" "$GOSALLOC_TOP/kunit" "$tree/gosalloc/"
+echo "$tree"

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# style.sh: the style gate. checkpatch.pl --strict on every C file, and a
+# build of the modules against Debian's 6.12 headers with W=1 and sparse
+# (C=2) that must print no warning at all. Exit status: the number of
+# gates that failed.
+set -uo pipefail
+. "$(dirname "$0")/kernel/lib.sh"
+
+need_pkgs sparse perl
+tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" 6.12) || die "no kernel tree"
+eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.12)" || die "no headers"
+cd "$GOSALLOC_TOP"
+failed=0
+
+mapfile -t sources < <(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null ||
+	find gosalloc kunit tools -name '*.[ch]')
+log "checkpatch --strict on ${#sources[@]} files"
+if ! perl "$tree/scripts/checkpatch.pl" --no-tree --strict --quiet \
+	--show-types -f "${sources[@]}"; then
+	log "checkpatch: FAIL"
+	failed=$((failed + 1))
+fi
+
+log "W=1 and sparse build against Debian $DEB_KVER"
+build_log=$(make -s modules KDIR="$DEB_KDIR" W=1 C=2 2>&1)
+if grep -E 'warning|error' <<<"$build_log"; then
+	log "W=1/sparse build: FAIL"
+	failed=$((failed + 1))
+fi
+exit "$failed"

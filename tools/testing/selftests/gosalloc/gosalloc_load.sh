@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Load gosalloc and its example client, read the statistics, unload both,
+# and check that the kernel log holds no warning, BUG or Oops.
+. ./ktap.sh
+
+STATS=/sys/kernel/debug/gosalloc/stats
+FIELDS="heap_sys heap_inuse heap_idle heap_released heap_alloc mallocs frees
+tiny_allocs large_allocs large_frees invalid_frees double_frees spans_inuse
+metadata_sys"
+# What the kernel prints when something went wrong inside it.
+SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak|lockdep|circular locking|sleeping function called'
+
+stat() {
+	sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$STATS"
+}
+
+stats_complete() {
+	for f in $FIELDS; do
+		[ -n "$(stat "$f")" ] || { echo "# stats lacks '$f'"; return 1; }
+	done
+	[ "$(grep -c . "$STATS")" -eq "$(echo $FIELDS | wc -w)" ] || {
+		echo "# stats has lines outside the contract"; return 1; }
+}
+
+# The example client keeps 16 objects live while it is loaded.
+client_objects_live() {
+	live=$(( $(stat mallocs) - $(stat frees) ))
+	echo "# mallocs=$(stat mallocs) frees=$(stat frees) heap_alloc=$(stat heap_alloc)"
+	[ "$live" -eq 16 ] && [ "$(stat heap_alloc)" -gt 0 ]
+}
+
+all_objects_freed() {
+	[ "$(stat mallocs)" -eq "$(stat frees)" ] && [ "$(stat heap_alloc)" -eq 0 ]
+}
+
+refuses_unload_while_used() {
+	! rmmod gosalloc 2>/dev/null && [ -e "$STATS" ]
+}
+
+log_clean() {
+	if dmesg | grep -E "$SPLAT"; then
+		return 1
+	fi
+	return 0
+}
+
+ktap_header 8
+dmesg -c >/dev/null
+if ! modprobe gosalloc; then
+	ktap_fail "modprobe gosalloc"
+	ktap_finish
+fi
+ktap_pass "modprobe gosalloc"
+ktap_check "stats has every contract field" stats_complete
+ktap_check "modprobe gosalloc_example" modprobe gosalloc_example
+ktap_check "stats count the client's live objects" client_objects_live
+ktap_check "gosalloc stays while a client uses it" refuses_unload_while_used
+rmmod gosalloc_example
+ktap_check "all objects freed after the client unloads" all_objects_freed
+ktap_check "rmmod gosalloc removes debugfs" \
+	sh -c "rmmod gosalloc && [ ! -e /sys/kernel/debug/gosalloc ]"
+ktap_check "kernel log holds no warning, BUG or Oops" log_clean
+ktap_finish

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# qemu-run.sh KERNEL INITRD [LOG]: boot KERNEL with INITRD (from
+# mkinitramfs.sh) in QEMU, print the serial console, and exit with the
+# guest script's exit status. The guest is always powered off:
+#   124	the guest ran past $GOSALLOC_VM_TIMEOUT seconds (default 600)
+#   125	the guest died before reporting a status (panic, triple fault)
+# Environment: GOSALLOC_VM_SMP (2), GOSALLOC_VM_MEM (2G),
+# GOSALLOC_VM_APPEND (extra kernel arguments), GOSALLOC_VM_ACCEL (tcg;
+# KVM fails on the hosts this project is tested on, so it is opt-in).
+set -euo pipefail
+. "$(dirname "$0")/../kernel/lib.sh"
+
+kernel=${1:?usage: qemu-run.sh KERNEL INITRD [LOG]}
+initrd=${2:?INITRD}
+log=${3:-$(mktemp)}
+need_pkgs qemu-system-x86
+
+timeout_s=${GOSALLOC_VM_TIMEOUT:-600}
+set +e
+timeout --foreground -k 10 "$timeout_s" \
+	qemu-system-x86_64 -accel "${GOSALLOC_VM_ACCEL:-tcg}" -cpu max \
+	-smp "${GOSALLOC_VM_SMP:-2}" -m "${GOSALLOC_VM_MEM:-2G}" \
+	-bios qboot.rom -nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1 ${GOSALLOC_VM_APPEND:-}" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	log "guest timed out after ${timeout_s}s"
+	exit 124
+fi
+status=$(sed -n 's/^GOSALLOC_GUEST_EXIT=\([0-9]*\)$/\1/p' "$log" | tail -n 1)
+if [ -z "$status" ]; then
+	log "guest died without reporting a status (qemu exit $qemu_rc)"
+	exit 125
+fi
+exit "$status"
