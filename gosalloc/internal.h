@@ -9,7 +9,15 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
+#include "fixalloc.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "sizeclasses.h"
 #include "stats.h"
+
+/* The largest object: the largest run the page allocator can give. */
+#define GOSALLOC_MAX_SIZE	(PAGE_SIZE << MAX_PAGE_ORDER)
 
 void gosalloc_debugfs_init(void);
 void gosalloc_debugfs_exit(void);

@@ -9,30 +9,48 @@
 
 #include "internal.h"
 
-static int __init gosalloc_init(void)
-{
-	gosalloc_debugfs_init();
-	pr_info("loaded\n");
-	return 0;
-}
-
 /*
  * Clients that link against gosalloc hold a reference on the module, so
- * this runs only after every client is gone. Objects a client leaked are
- * reported and left to the page allocator's care: they are never freed
- * under a user that might still hold them.
+ * this runs only after every client is gone and no gosalloc function can
+ * run. Every cache is drained and every free page goes back to the page
+ * allocator. Objects a client leaked are reported and their pages stay
+ * allocated: they are never freed under a user that might still hold them.
  */
+static void gosalloc_teardown(void)
+{
+	gosalloc_mcache_exit();
+	gosalloc_mcentral_exit();
+	gosalloc_mheap_exit();
+}
+
+static int __init gosalloc_init(void)
+{
+	int err;
+
+	gosalloc_mcentral_init();
+	err = gosalloc_mheap_init();
+	if (err)
+		return err;
+	err = gosalloc_mcache_init();
+	if (err)
+		goto err_teardown;
+	gosalloc_debugfs_init();
+	return 0;
+
+err_teardown:
+	gosalloc_teardown();
+	return err;
+}
+
 static void __exit gosalloc_exit(void)
 {
 	u64 live = gosalloc_stat_read(GOSALLOC_MALLOCS) -
 		   gosalloc_stat_read(GOSALLOC_FREES);
 
-	gosalloc_debugfs_exit();
 	if (live)
-		pr_warn("unloaded with %llu live objects; their pages stay allocated\n",
-			live);
-	else
-		pr_info("unloaded\n");
+		pr_warn("unloading with %llu live objects\n", live);
+	gosalloc_debugfs_exit();
+	gosalloc_teardown();
 }
 
 module_init(gosalloc_init);

@@ -1,81 +1,113 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * malloc.c - gosalloc's public interface.
+ * malloc.c - gosalloc: a Go-style general-purpose allocator for the kernel.
  *
- * Interim state: this file is the module skeleton that carries the public
- * interface while the allocator proper (size classes, per-CPU caches,
- * central lists, page heap) is built. Every allocation is one compound
- * page run from alloc_pages(), so an 8-byte object costs a whole page.
- * The statistics count exactly that: heap_sys is the pages held, every
- * run is a span in use, and there is no tiny allocator and no idle heap.
+ * The allocator works in runs of pages. Requests of up to 32 KiB are
+ * rounded up to one of about 75 size classes (sizeclasses.c), each with
+ * its own free lists of objects of exactly that size; any run of pages can
+ * be cut into objects of one class. Larger requests get a run of their own.
  *
- * Concurrency: every function may be called from any context that the
- * gfp flags it is given allow; the skeleton takes no lock of its own.
+ * The data structures, one file each:
+ *
+ *	fixalloc.c	FixAlloc: fixed-size metadata (span descriptors),
+ *			carved from pages gosalloc owns.
+ *	mheap.c		MHeap: the page heap, runs of pages from the page
+ *			allocator; MSpan: one run.
+ *	mcentral.c	MCentral: the spans of one size class.
+ *	mcache.c	MCache: a per-CPU cache of free objects per class.
+ *	stats.c		MStats: statistics, summed on read.
+ *
+ * Allocating a small object proceeds up a hierarchy of caches:
+ *
+ *	1. Round the size up to a size class and pop an object from this
+ *	   CPU's list for the class, with interrupts off for a few
+ *	   instructions: no lock, no atomic instruction.
+ *	2. If the list is empty, take a batch of objects from the class's
+ *	   central list, under its lock, once per batch.
+ *	3. If the central list has no span with free objects, take a run of
+ *	   pages from the heap, under its lock, and cut it into objects
+ *	   (lazily: never-used objects are handed out by bumping an index).
+ *	4. If the heap has no free run long enough, get a chunk of pages
+ *	   (1 MiB when the buddy allocator can give it) from alloc_pages(),
+ *	   with no lock held, so that a sleeping gfp may sleep there.
+ *
+ * Freeing a small object proceeds up the same hierarchy:
+ *
+ *	1. Find the object's span through the arena map (O(1)), check that
+ *	   the pointer is an object of a span in use, and push it on this
+ *	   CPU's list for its class, whichever CPU allocated it.
+ *	2. If the list holds two batches, give one batch back to the
+ *	   central list.
+ *	3. If all the objects of a span are back, give the span back to the
+ *	   heap, where it coalesces with free neighbours.
+ *	4. Giving free runs back to the page allocator is not done yet: the
+ *	   heap keeps what it got until the module unloads.
+ *
+ * Large objects (over 32 KiB) are runs of the heap, bypassing the caches.
+ *
+ * Zeroing: __GFP_ZERO, gosalloc_zalloc() and the kernel's init_on_alloc
+ * policy zero the object; a large object is zeroed only if its pages may
+ * hold old data (span needzero), as fresh pages from the page allocator
+ * under init_on_alloc are zero already. init_on_free zeroes on free.
+ *
+ * Lock order:
+ *
+ *	1. central.lock (one per size class)
+ *	2. heap.lock
+ *
+ * In practice they are never nested: the central code calls the heap with
+ * its lock released. Both are spinlocks taken with interrupts saved, so
+ * every path may run in any context, hardirq included; only alloc_pages()
+ * with a sleeping gfp sleeps, and it is called with no gosalloc lock held.
+ *
+ * central.lock protects a class's span lists and the object fields of its
+ * spans (free list, counts). heap.lock protects the heap's free lists, the
+ * page ranges and states of spans, the arena map and the span descriptor
+ * allocator. The per-CPU caches need no lock: each is used only by its CPU
+ * with interrupts disabled.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "gosalloc.h"
 #include "internal.h"
 
-/* page_private() of the head page of every run the skeleton hands out. */
-#define GOSALLOC_RUN_MAGIC	0x60541a11UL
-
-/* Objects above this size are "large" (they bypass the size classes). */
-#define GOSALLOC_MAX_SMALL_SIZE	(32 * 1024)
-
-/* The largest request the page allocator can ever satisfy. */
-#define GOSALLOC_MAX_SIZE	(PAGE_SIZE << MAX_PAGE_ORDER)
-
-static void gosalloc_account(struct page *page, size_t size, int sign)
+static __always_inline void *small_alloc(size_t size, gfp_t flags)
 {
-	long bytes = (long)page_size(page) * sign;
+	unsigned int cls = gosalloc_size_to_class(size);
+	void *obj = gosalloc_mcache_alloc(cls);
 
-	gosalloc_stat_add(GOSALLOC_HEAP_SYS, bytes);
-	gosalloc_stat_add(GOSALLOC_HEAP_INUSE, bytes);
-	gosalloc_stat_add(GOSALLOC_HEAP_ALLOC, bytes);
-	gosalloc_stat_add(GOSALLOC_SPANS_INUSE, sign);
-	if (sign > 0) {
-		gosalloc_stat_inc(GOSALLOC_MALLOCS);
-		if (size > GOSALLOC_MAX_SMALL_SIZE)
-			gosalloc_stat_inc(GOSALLOC_LARGE_ALLOCS);
-	} else {
-		gosalloc_stat_inc(GOSALLOC_FREES);
-		if (page_size(page) > GOSALLOC_MAX_SMALL_SIZE)
-			gosalloc_stat_inc(GOSALLOC_LARGE_FREES);
+	if (unlikely(!obj)) {
+		obj = gosalloc_mcache_refill(cls, flags);
+		if (unlikely(!obj))
+			return NULL;
 	}
+	if (want_init_on_alloc(flags))
+		memset(obj, 0, gosalloc_class_to_size[cls]);
+	else
+		*(void **)obj = NULL;	/* do not hand out a free-list link */
+	return obj;
 }
 
-/*
- * Map a pointer to the head page of the run it starts, or report it and
- * return NULL. A run the page allocator holds again (count zero) means
- * the pointer was freed already; anything else not ours is invalid.
- */
-static struct page *gosalloc_run_of(const void *p, unsigned long caller)
+static void *large_alloc(size_t size, gfp_t flags)
 {
-	struct page *page;
+	struct gosalloc_span *s;
 
-	if (!virt_addr_valid(p) || offset_in_page(p))
-		goto invalid;
-	page = virt_to_page(p);
-	if (PageTail(page) || PageSlab(page))
-		goto invalid;
-	if (page_private(page) == GOSALLOC_RUN_MAGIC && page_ref_count(page))
-		return page;
-	if (!page_ref_count(page)) {
-		gosalloc_stat_inc(GOSALLOC_DOUBLE_FREES);
-		gosalloc_report_bad_free(p, caller, "double free");
+	if (unlikely(size > GOSALLOC_MAX_SIZE))
 		return NULL;
-	}
-invalid:
-	gosalloc_stat_inc(GOSALLOC_INVALID_FREES);
-	gosalloc_report_bad_free(p, caller, "pointer not from gosalloc");
-	return NULL;
+	s = gosalloc_mheap_alloc(PAGE_ALIGN(size) >> PAGE_SHIFT,
+				 GOSALLOC_SPAN_LARGE, 0, flags);
+	if (unlikely(!s))
+		return NULL;
+	if (want_init_on_alloc(flags) && s->needzero)
+		memset((void *)s->base, 0, gosalloc_span_bytes(s));
+	return (void *)s->base;
 }
 
 /**
@@ -90,18 +122,12 @@ invalid:
  */
 void *gosalloc_alloc(size_t size, gfp_t flags)
 {
-	struct page *page;
-
+	might_alloc(flags);
+	if (likely(size - 1 < GOSALLOC_MAX_SMALL_SIZE))
+		return small_alloc(size, flags);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (unlikely(size > GOSALLOC_MAX_SIZE))
-		return NULL;
-	page = alloc_pages(flags | __GFP_COMP, get_order(size));
-	if (unlikely(!page))
-		return NULL;
-	set_page_private(page, GOSALLOC_RUN_MAGIC);
-	gosalloc_account(page, size, 1);
-	return page_address(page);
+	return large_alloc(size, flags);
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc);
 
@@ -138,27 +164,73 @@ void *gosalloc_alloc_array(size_t n, size_t size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_array);
 
+/*
+ * The usable size of object @p in span @s (from gosalloc_span_lookup()),
+ * or 0 after reporting @p: a pointer gosalloc never handed out, one into
+ * the middle of an object, or one into memory gosalloc holds free.
+ */
+static size_t object_size(const void *p, struct gosalloc_span *s,
+			  unsigned long caller)
+{
+	unsigned long off;
+	unsigned int size;
+
+	switch (s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD) {
+	case GOSALLOC_SPAN_SMALL:
+		size = gosalloc_class_to_size[s->sizeclass];
+		off = (unsigned long)p - s->base;
+		if (gosalloc_class_index(s->sizeclass, off) * size == off)
+			return size;
+		break;
+	case GOSALLOC_SPAN_LARGE:
+		if ((unsigned long)p == s->base)
+			return gosalloc_span_bytes(s);
+		break;
+	case GOSALLOC_SPAN_FREE:
+		gosalloc_stats_bad_free(GOSALLOC_DOUBLE_FREES);
+		gosalloc_report_bad_free(p, caller, "double free");
+		return 0;
+	}
+	gosalloc_stats_bad_free(GOSALLOC_INVALID_FREES);
+	gosalloc_report_bad_free(p, caller, "pointer not from gosalloc");
+	return 0;
+}
+
+static void free_checked(const void *p, unsigned long caller)
+{
+	struct gosalloc_span *s = gosalloc_span_lookup(p);
+	size_t size = object_size(p, s, caller);
+
+	if (unlikely(!size))
+		return;
+	if (want_init_on_free())
+		memset((void *)p, 0, size);
+	if (s->state == GOSALLOC_SPAN_LARGE) {
+		if (likely(gosalloc_mheap_free_large(s, p)))
+			return;
+	} else if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p))) {
+		return;
+	}
+	gosalloc_stats_bad_free(GOSALLOC_DOUBLE_FREES);
+	gosalloc_report_bad_free(p, caller, "double free");
+}
+
 /**
  * gosalloc_free() - free memory from gosalloc
  * @p: object from gosalloc, or NULL, or ZERO_SIZE_PTR
  *
  * A pointer gosalloc did not hand out, or freed already, is reported and
- * otherwise ignored.
+ * otherwise ignored. Every such pointer is recognised except a second
+ * free of a small object that is still in a CPU cache and is not that
+ * cache's most recent free object (see Documentation/design.rst).
  *
  * Context: any context.
  */
 void gosalloc_free(const void *p)
 {
-	struct page *page;
-
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	page = gosalloc_run_of(p, _RET_IP_);
-	if (unlikely(!page))
-		return;
-	gosalloc_account(page, 0, -1);
-	set_page_private(page, 0);
-	__free_pages(page, compound_order(page));
+	free_checked(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free);
 
@@ -167,17 +239,15 @@ EXPORT_SYMBOL_GPL(gosalloc_free);
  * @p: object from gosalloc
  *
  * Context: any context.
- * Return: the bytes that may be used at @p; 0 for NULL, ZERO_SIZE_PTR
- * and pointers gosalloc did not hand out (which are reported).
+ * Return: the bytes that may be used at @p (its size class, or its whole
+ * page run for a large object); 0 for NULL, ZERO_SIZE_PTR and pointers
+ * gosalloc did not hand out (which are reported).
  */
 size_t gosalloc_size(const void *p)
 {
-	struct page *page;
-
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
-	page = gosalloc_run_of(p, _RET_IP_);
-	return page ? page_size(page) : 0;
+	return object_size(p, gosalloc_span_lookup(p), _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_size);
 
@@ -187,8 +257,9 @@ EXPORT_SYMBOL_GPL(gosalloc_size);
  * @new_size: bytes wanted; 0 frees @p and returns ZERO_SIZE_PTR
  * @flags: gfp flags, as for kmalloc()
  *
- * The object moves only when it must grow past its usable size. On
- * failure @p is left untouched.
+ * The object moves only when it must grow past its usable size; then
+ * __GFP_ZERO zeroes what lies beyond the old usable size. On failure @p
+ * is left untouched.
  *
  * Context: as gosalloc_alloc().
  * Return: the object, possibly moved; NULL on failure or when @p is not a
@@ -196,27 +267,25 @@ EXPORT_SYMBOL_GPL(gosalloc_size);
  */
 void *gosalloc_realloc(const void *p, size_t new_size, gfp_t flags)
 {
-	struct page *page;
 	size_t old_size;
 	void *q;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return gosalloc_alloc(new_size, flags);
 	if (unlikely(!new_size)) {
-		gosalloc_free(p);
+		free_checked(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
 	}
-	page = gosalloc_run_of(p, _RET_IP_);
-	if (!page)
+	old_size = object_size(p, gosalloc_span_lookup(p), _RET_IP_);
+	if (unlikely(!old_size))
 		return NULL;
-	old_size = page_size(page);
 	if (new_size <= old_size)
 		return (void *)p;
 	q = gosalloc_alloc(new_size, flags);
 	if (unlikely(!q))
 		return NULL;
 	memcpy(q, p, old_size);
-	gosalloc_free(p);
+	free_checked(p, _RET_IP_);
 	return q;
 }
 EXPORT_SYMBOL_GPL(gosalloc_realloc);
@@ -260,7 +329,8 @@ void gosalloc_free_bulk(size_t nr, void **p)
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		gosalloc_free(p[i]);
+		if (!ZERO_OR_NULL_PTR(p[i]))
+			free_checked(p[i], _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free_bulk);
 

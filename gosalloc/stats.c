@@ -2,14 +2,13 @@
 /*
  * stats.c - gosalloc statistics (MStats); see malloc.c for the overview.
  */
+#include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/export.h>
 #include <kunit/visibility.h>
 
-#include "stats.h"
-
-DEFINE_PER_CPU(struct gosalloc_counters, gosalloc_counters);
+#include "internal.h"
 
 const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_HEAP_SYS]		= "heap_sys",
@@ -30,23 +29,38 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
 
+static atomic_long_t gosalloc_invalid_frees = ATOMIC_LONG_INIT(0);
+static atomic_long_t gosalloc_double_frees = ATOMIC_LONG_INIT(0);
+
+/* Count a bad free: GOSALLOC_INVALID_FREES or GOSALLOC_DOUBLE_FREES. */
+void gosalloc_stats_bad_free(enum gosalloc_stat kind)
+{
+	atomic_long_inc(kind == GOSALLOC_DOUBLE_FREES ? &gosalloc_double_frees :
+			&gosalloc_invalid_frees);
+}
+
 /**
- * gosalloc_stat_read() - sum one statistic over all possible CPUs
- * @item: the statistic
+ * gosalloc_class_stats() - allocations, frees and spans of one class
+ * @cls: size class
+ * @cs: filled with the sums over all CPUs
  *
  * Context: any context.
- * Return: the sum, or 0 when a gauge's racy sum is transiently negative.
  */
-u64 gosalloc_stat_read(enum gosalloc_stat item)
+void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 {
-	long sum = 0;
-	int cpu;
+	struct gosalloc_mcache *c;
+	unsigned int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(gosalloc_counters.v[item], cpu);
-	return sum < 0 ? 0 : sum;
+	*cs = (struct gosalloc_class_stats) {
+		.spans = READ_ONCE(gosalloc_central[cls].nspans),
+	};
+	for_each_possible_cpu(cpu) {
+		c = gosalloc_mcache_of(cpu);
+		cs->mallocs += READ_ONCE(c->nmalloc[cls]);
+		cs->frees += READ_ONCE(c->nfree[cls]);
+	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_stat_read);
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
 
 /**
  * gosalloc_stats_snapshot() - sum every statistic
@@ -56,8 +70,49 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_stat_read);
  */
 void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 {
-	int i;
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_class_stats cs;
+	u64 mallocs = 0, frees = 0, live_bytes = 0;
+	unsigned int cls;
 
-	for (i = 0; i < GOSALLOC_NR_STATS; i++)
-		out[i] = gosalloc_stat_read(i);
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
+		gosalloc_class_stats(cls, &cs);
+		mallocs += cs.mallocs;
+		frees += cs.frees;
+		live_bytes += (u64)(cs.mallocs - cs.frees) *
+			      gosalloc_class_to_size[cls];
+	}
+	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_RELEASED] = 0;
+	out[GOSALLOC_HEAP_ALLOC] = live_bytes +
+		((u64)READ_ONCE(h->large_pages) << PAGE_SHIFT);
+	out[GOSALLOC_LARGE_ALLOCS] = READ_ONCE(h->large_allocs);
+	out[GOSALLOC_LARGE_FREES] = READ_ONCE(h->large_frees);
+	out[GOSALLOC_MALLOCS] = mallocs + out[GOSALLOC_LARGE_ALLOCS];
+	out[GOSALLOC_FREES] = frees + out[GOSALLOC_LARGE_FREES];
+	out[GOSALLOC_TINY_ALLOCS] = 0;
+	out[GOSALLOC_INVALID_FREES] = atomic_long_read(&gosalloc_invalid_frees);
+	out[GOSALLOC_DOUBLE_FREES] = atomic_long_read(&gosalloc_double_frees);
+	out[GOSALLOC_SPANS_INUSE] = READ_ONCE(h->spans_inuse);
+	out[GOSALLOC_METADATA_SYS] = (u64)(READ_ONCE(h->pages_meta) +
+					   gosalloc_mcache_pages()) << PAGE_SHIFT;
 }
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
+
+/**
+ * gosalloc_stat_read() - one statistic
+ * @item: the statistic
+ *
+ * Context: any context.
+ * Return: its value, as gosalloc_stats_snapshot() computes it.
+ */
+u64 gosalloc_stat_read(enum gosalloc_stat item)
+{
+	u64 v[GOSALLOC_NR_STATS];
+
+	gosalloc_stats_snapshot(v);
+	return v[item];
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_stat_read);

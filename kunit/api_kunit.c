@@ -8,7 +8,7 @@
 #include <linux/string.h>
 
 #include "gosalloc.h"
-#include "stats.h"
+#include "internal.h"
 
 static const size_t api_sizes[] = {
 	1, 7, 8, 15, 16, 24, 100, 128, 1000, 4096, 5000, SZ_32K, SZ_32K + 1,
@@ -41,6 +41,37 @@ static void gosalloc_alloc_power_of_two_aligned(struct kunit *test)
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
 		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p & (size - 1), 0UL,
 				    "size %zu", size);
+		gosalloc_free(p);
+	}
+}
+
+static void gosalloc_alloc_aligned_to_8(struct kunit *test)
+{
+	size_t size;
+
+	for (size = 8; size <= SZ_32K + 64; size += 8 + size / 16) {
+		void *p = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p & 7, 0UL,
+				    "size %zu", size);
+		gosalloc_free(p);
+	}
+}
+
+static void gosalloc_size_is_class_size(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(api_sizes); i++) {
+		size_t size = api_sizes[i];
+		void *p = gosalloc_alloc(size, GFP_KERNEL);
+		size_t want = size <= SZ_32K ?
+			gosalloc_class_to_size[gosalloc_size_to_class(size)] :
+			PAGE_ALIGN(size);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+		KUNIT_EXPECT_EQ_MSG(test, gosalloc_size(p), want, "size %zu", size);
 		gosalloc_free(p);
 	}
 }
@@ -157,6 +188,8 @@ static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
 static struct kunit_case gosalloc_api_cases[] = {
 	KUNIT_CASE(gosalloc_alloc_fills_usable_size),
 	KUNIT_CASE(gosalloc_alloc_power_of_two_aligned),
+	KUNIT_CASE(gosalloc_alloc_aligned_to_8),
+	KUNIT_CASE(gosalloc_size_is_class_size),
 	KUNIT_CASE(gosalloc_alloc_zero_size),
 	KUNIT_CASE(gosalloc_alloc_too_large),
 	KUNIT_CASE(gosalloc_zalloc_zeroes),

@@ -28,7 +28,10 @@ def kunit_step(out, name, rc):
         with open(path) as f:
             results = [(case, status in ("PASS", "SKIP"))
                        for case, status in kunit_cases(json.load(f))]
-    if rc != 0 and all(ok for _, ok in results):
+    if rc == 3:
+        results.append(("kernel log holds a warning, BUG or lockdep report "
+                        "(see %s.out)" % name, False))
+    elif rc != 0 and all(ok for _, ok in results):
         results.append(("kunit.py exited %d (build error, crash or hang; "
                         "see %s.out)" % (rc, name), False))
     return results

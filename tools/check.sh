@@ -5,6 +5,8 @@
 # failure so that one run names every failing case, then prints a summary
 # ending in "N passed, N failed" and exits non-zero if anything failed.
 #
+#   sizeclasses		the size-class generator's invariants, and the
+#			checked-in table equal to its output
 #   style		checkpatch, W=1 and sparse (tools/style.sh)
 #   kunit-um		KUnit suites in a UML kernel (native speed, 1 CPU)
 #   kunit-x86_64	KUnit suites in an x86_64 kernel under QEMU, 2 CPUs
@@ -18,7 +20,7 @@ set -uo pipefail
 out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
 export GOSALLOC_OUT=$out
 mkdir -p "$out"
-steps=${GOSALLOC_CHECK_STEPS:-style kunit-um kunit-x86_64 kselftest-6.12}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style kunit-um kunit-x86_64 kselftest-6.12}
 need_pkgs python3
 start=$(date +%s)
 : >"$out/steps.txt"
@@ -35,6 +37,8 @@ run_step() {
 
 for step in $steps; do
 	case $step in
+	sizeclasses)	run_step sizeclasses python3 \
+				"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
 	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
 	kunit-*)	rm -f "$out/$step.json"
 			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \

@@ -6,8 +6,10 @@
 #   ARCH	um (native, one CPU) or x86_64 (QEMU TCG, 2 CPUs)
 #   SERIES	the linux-source-SERIES package to build from (default 6.12)
 # The build directory is cached, keyed by series, arch and configuration.
-# Results go to $GOSALLOC_OUT/kunit-ARCH.json; the exit status is
-# kunit.py's (non-zero when a case fails or the kernel crashes or hangs).
+# Results go to $GOSALLOC_OUT/kunit-ARCH.json. The exit status is
+# kunit.py's (non-zero when a case fails or the kernel crashes or hangs),
+# or 3 when every case passed but the kernel log holds a warning, a BUG,
+# a lockdep or sleep-in-atomic report (tests cannot always see those).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +22,7 @@ mkdir -p "$out"
 configs=("$GOSALLOC_TOP/kunit/.kunitconfig")
 qemu_args=()
 case $arch in
-um)	;;
+um)	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-um.config") ;;
 x86_64)	need_pkgs qemu-system-x86
 	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config")
 	qemu_args=(--qemu_args="-smp 2")
@@ -40,6 +42,13 @@ done
 
 log "KUnit on $name ($series), build cached in $build"
 cd "$tree"
-exec python3 tools/testing/kunit/kunit.py run --arch="$arch" \
+rm -f "$build/test.log"
+python3 tools/testing/kunit/kunit.py run --arch="$arch" \
 	--build_dir="$build" --jobs="$(nproc)" --timeout=1200 \
-	"${kc_args[@]}" "${qemu_args[@]}" --json="$out/kunit-$name.json"
+	"${kc_args[@]}" "${qemu_args[@]}" --json="$out/kunit-$name.json" ||
+	exit
+cp "$build/test.log" "$out/kunit-$name.kernel.log"
+if grep -E "$GOSALLOC_SPLAT" "$build/test.log"; then
+	log "the kernel log of the KUnit run holds a report (above)"
+	exit 3
+fi

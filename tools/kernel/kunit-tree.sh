@@ -30,8 +30,9 @@ fi
 
 # Copy without preserving times: a changed file gets a new mtime, so make
 # rebuilds it; an unchanged file (-c) is not touched at all.
-rsync -rc --delete --include='*/' --include='*.[ch]' --include=Kbuild \
-	--include=Kconfig --exclude='*' --prune-empty-dirs \
-	"$GOSALLOC_TOP/Kconfig" "$GOSALLOC_TOP/Kbuild" \
-	"$GOSALLOC_TOP/gosalloc" "$GOSALLOC_TOP/kunit" "$tree/gosalloc/"
+(cd "$GOSALLOC_TOP" &&
+	rsync -rcR --delete --include='*/' --include='*.[ch]' --include=Kbuild \
+		--include=Kconfig --exclude='*' --prune-empty-dirs \
+		./Kconfig ./Kbuild ./gosalloc ./kunit \
+		"$tree/gosalloc/")
 echo "$tree"

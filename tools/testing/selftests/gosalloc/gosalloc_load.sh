@@ -4,17 +4,11 @@
 # Load gosalloc and its example client, read the statistics, unload both,
 # and check that the kernel log holds no warning, BUG or Oops.
 . ./ktap.sh
+. ./gosalloc_lib.sh
 
-STATS=/sys/kernel/debug/gosalloc/stats
 FIELDS="heap_sys heap_inuse heap_idle heap_released heap_alloc mallocs frees
 tiny_allocs large_allocs large_frees invalid_frees double_frees spans_inuse
 metadata_sys"
-# What the kernel prints when something went wrong inside it.
-SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak|lockdep|circular locking|sleeping function called'
-
-stat() {
-	sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$STATS"
-}
 
 stats_complete() {
 	for f in $FIELDS; do
@@ -37,13 +31,6 @@ all_objects_freed() {
 
 refuses_unload_while_used() {
 	! rmmod gosalloc 2>/dev/null && [ -e "$STATS" ]
-}
-
-log_clean() {
-	if dmesg | grep -E "$SPLAT"; then
-		return 1
-	fi
-	return 0
 }
 
 ktap_header 8

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mcentral.c - per-size-class central lists (MCentral); see malloc.c for
+ * the overview.
+ *
+ * Each class has one lock and two lists of its spans: those with free
+ * objects and those without. Objects move to and from the per-CPU caches
+ * in chains, so that the lock is taken once per batch. A span is carved
+ * lazily: never-used objects are handed out in address order by bumping
+ * freeindex, and returned objects go on the span's own free list. A span
+ * whose objects are all back goes to the heap, unless it is the class's
+ * only span with free objects (kept so that one object bouncing across a
+ * span boundary does not make the heap split and coalesce every time).
+ *
+ * central.lock is taken with interrupts saved, from any context; the heap
+ * is called only with it released.
+ */
+#include <linux/mm.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+struct gosalloc_central gosalloc_central[GOSALLOC_NR_CLASSES];
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_central);
+
+static void chain_add(struct gosalloc_chain *chain, void *obj)
+{
+	*(void **)obj = chain->head;
+	if (!chain->head)
+		chain->tail = obj;
+	chain->head = obj;
+	chain->count++;
+}
+
+/* Move up to @want objects of span @s to @chain; central.lock held. */
+static void span_take(struct gosalloc_central *c, struct gosalloc_span *s,
+		      unsigned int want, struct gosalloc_chain *chain)
+{
+	unsigned int size = gosalloc_class_to_size[s->sizeclass];
+
+	lockdep_assert_held(&c->lock);
+	while (want && s->freelist) {
+		void *obj = s->freelist;
+
+		s->freelist = *(void **)obj;
+		chain_add(chain, obj);
+		s->allocated++;
+		want--;
+	}
+	while (want && s->freeindex < s->nelems) {
+		chain_add(chain, (void *)(s->base + s->freeindex * size));
+		s->freeindex++;
+		s->allocated++;
+		want--;
+	}
+	if (s->allocated == s->nelems)
+		list_move(&s->list, &c->full);
+}
+
+/* A new span for class @cls from the heap; no lock held. */
+static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
+{
+	struct gosalloc_span *s;
+
+	s = gosalloc_mheap_alloc(gosalloc_class_to_npages[cls],
+				 GOSALLOC_SPAN_SMALL, cls, gfp);
+	if (!s)
+		return NULL;
+	s->nelems = gosalloc_class_to_nobjs[cls];
+	s->allocated = 0;
+	s->freeindex = 0;
+	s->freelist = NULL;
+	return s;
+}
+
+/**
+ * gosalloc_mcentral_grab() - take a batch of objects for a CPU cache
+ * @cls: size class
+ * @want: objects wanted
+ * @gfp: gfp flags, for growing the heap
+ * @chain: filled with between 1 and @want objects
+ *
+ * Context: any context @gfp allows; takes central.lock, then heap.lock
+ * with central.lock released.
+ * Return: true when @chain holds at least one object.
+ */
+bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,
+			    struct gosalloc_chain *chain)
+{
+	struct gosalloc_central *c = &gosalloc_central[cls];
+	struct gosalloc_span *s;
+	unsigned long flags;
+
+	*chain = (struct gosalloc_chain) {};
+	spin_lock_irqsave(&c->lock, flags);
+	while (chain->count < want) {
+		s = list_first_entry_or_null(&c->partial, struct gosalloc_span,
+					     list);
+		if (!s) {
+			if (chain->count)
+				break;
+			spin_unlock_irqrestore(&c->lock, flags);
+			s = span_alloc(cls, gfp);
+			if (!s)
+				return false;
+			spin_lock_irqsave(&c->lock, flags);
+			list_add(&s->list, &c->partial);
+			c->nspans++;
+		}
+		span_take(c, s, want - chain->count, chain);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_grab);
+
+/* Return @obj to span @s; central.lock held. Return: span now empty. */
+static bool span_put(struct gosalloc_central *c, struct gosalloc_span *s,
+		     void *obj)
+{
+	lockdep_assert_held(&c->lock);
+	if (s->allocated == s->nelems)
+		list_move(&s->list, &c->partial);
+	*(void **)obj = s->freelist;
+	s->freelist = obj;
+	s->allocated--;
+	if (s->allocated || list_is_singular(&c->partial))
+		return false;
+	list_del(&s->list);
+	c->nspans--;
+	return true;
+}
+
+/**
+ * gosalloc_mcentral_release() - return a chain of objects to their spans
+ * @cls: size class of every object in the chain
+ * @head: first object; the chain ends at a NULL link
+ *
+ * Spans left with no object out go back to the heap.
+ *
+ * Context: any context; takes central.lock, then heap.lock with
+ * central.lock released.
+ */
+void gosalloc_mcentral_release(unsigned int cls, void *head)
+{
+	struct gosalloc_central *c = &gosalloc_central[cls];
+	struct gosalloc_span *s, *next;
+	unsigned long flags;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&c->lock, flags);
+	while (head) {
+		void *obj = head;
+
+		head = *(void **)obj;
+		s = gosalloc_span_lookup(obj);
+		if (span_put(c, s, obj))
+			list_add(&s->list, &empty);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(s, next, &empty, list)
+		gosalloc_mheap_free(s);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_release);
+
+void gosalloc_mcentral_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < GOSALLOC_NR_CLASSES; i++) {
+		spin_lock_init(&gosalloc_central[i].lock);
+		INIT_LIST_HEAD(&gosalloc_central[i].partial);
+		INIT_LIST_HEAD(&gosalloc_central[i].full);
+	}
+}
+
+/*
+ * Module unload, after every CPU cache was drained: spans with no object
+ * out go back to the heap; the others hold leaked objects and stay.
+ */
+void gosalloc_mcentral_exit(void)
+{
+	struct gosalloc_span *s, *next;
+	unsigned int i;
+
+	for (i = 1; i < GOSALLOC_NR_CLASSES; i++) {
+		list_for_each_entry_safe(s, next, &gosalloc_central[i].partial,
+					 list) {
+			if (s->allocated)
+				continue;
+			list_del(&s->list);
+			gosalloc_central[i].nspans--;
+			gosalloc_mheap_free(s);
+		}
+	}
+}

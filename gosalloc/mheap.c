@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mheap.c - page-run heap (MHeap, MSpan); see malloc.c for the overview.
+ *
+ * The heap holds pages obtained from alloc_pages() in 1 MiB chunks (or
+ * smaller orders when the buddy allocator cannot give that much). Each
+ * chunk is split into independent order-0 pages, so that any run of them
+ * can later go back to the page allocator on its own. Runs of free pages
+ * are kept on lists by length and coalesce with free neighbours.
+ *
+ * heap.lock protects the free lists, the span descriptors' page ranges and
+ * states, the arena map and the counters. It is taken with interrupts
+ * saved, from any context, and never while a central lock is held (see
+ * the lock order in malloc.c). Nothing here sleeps under it; a sleeping
+ * gfp may sleep only in alloc_pages() calls made without it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+struct gosalloc_heap gosalloc_heap = {
+	.lock = __SPIN_LOCK_UNLOCKED(gosalloc_heap.lock),
+};
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_heap);
+
+/* Published with release semantics; replaced, never freed, while loaded. */
+static struct gosalloc_arena_map *gosalloc_arena_map;
+
+/* Bit i set: free[i] is not empty (heap.lock). */
+static DECLARE_BITMAP(gosalloc_heap_nonempty, GOSALLOC_HEAP_LISTS);
+
+static struct gosalloc_span **span_slot(unsigned long pfn)
+{
+	/* Pairs with the release in arena_map_cover(): see a full copy. */
+	struct gosalloc_arena_map *map = smp_load_acquire(&gosalloc_arena_map);
+	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
+	struct gosalloc_arena *a;
+
+	if (!map || i >= map->nr)
+		return NULL;
+	a = READ_ONCE(map->arenas[i]);
+	return a ? &a->spans[pfn & (GOSALLOC_ARENA_PAGES - 1)] : NULL;
+}
+
+static struct gosalloc_span *span_at_pfn(unsigned long pfn)
+{
+	struct gosalloc_span **slot = span_slot(pfn);
+
+	return slot ? READ_ONCE(*slot) : NULL;
+}
+
+static unsigned long addr_to_pfn(unsigned long addr)
+{
+	return PHYS_PFN(__pa(addr));
+}
+
+/**
+ * gosalloc_span_lookup() - the span that holds a pointer, if any
+ * @p: any pointer
+ *
+ * O(1): the arena map is indexed by physical page number. The span is
+ * checked to cover @p, so a stale map entry, or a pointer gosalloc never
+ * handed out, yields NULL (or a free span, which callers reject) and
+ * never a wrong span in use.
+ *
+ * Context: any context; no lock.
+ * Return: the span covering @p, or NULL.
+ */
+struct gosalloc_span *gosalloc_span_lookup(const void *p)
+{
+	unsigned long addr = (unsigned long)p;
+	struct gosalloc_span *s;
+	unsigned long base;
+
+	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
+		return NULL;
+	s = span_at_pfn(addr_to_pfn(addr));
+	if (!s)
+		return NULL;
+	base = READ_ONCE(s->base);
+	if (addr < base || addr - base >= READ_ONCE(s->npages) << PAGE_SHIFT)
+		return NULL;
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_span_lookup);
+
+static void span_set_slot(struct gosalloc_span *s, unsigned long addr)
+{
+	struct gosalloc_span **slot = span_slot(addr_to_pfn(addr));
+
+	if (!WARN_ON_ONCE(!slot))
+		WRITE_ONCE(*slot, s);
+}
+
+/* Map the first and last page of @s, or all of them. heap.lock held. */
+static void span_map(struct gosalloc_span *s, bool all)
+{
+	unsigned long last = s->base + gosalloc_span_bytes(s) - PAGE_SIZE;
+	unsigned long addr;
+
+	lockdep_assert_held(&gosalloc_heap.lock);
+	if (!all) {
+		span_set_slot(s, s->base);
+		span_set_slot(s, last);
+		return;
+	}
+	for (addr = s->base; addr <= last; addr += PAGE_SIZE)
+		span_set_slot(s, addr);
+}
+
+static unsigned int free_list_index(unsigned long npages)
+{
+	return npages < GOSALLOC_HEAP_LISTS ? npages : 0;
+}
+
+static void free_list_insert(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned int i = free_list_index(s->npages);
+
+	list_add(&s->list, &h->free[i]);
+	__set_bit(i, gosalloc_heap_nonempty);
+	h->pages_free += s->npages;
+	span_map(s, false);
+}
+
+static void free_list_remove(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned int i = free_list_index(s->npages);
+
+	list_del(&s->list);
+	if (list_empty(&h->free[i]))
+		__clear_bit(i, gosalloc_heap_nonempty);
+	h->pages_free -= s->npages;
+}
+
+/* A span descriptor; heap.lock held. Return: NULL when memory is out. */
+static struct gosalloc_span *span_new(void)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s = gosalloc_fixalloc_alloc(&h->spanalloc);
+	struct page *page;
+
+	lockdep_assert_held(&h->lock);
+	if (s)
+		return s;
+	page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+	if (!page)
+		return NULL;
+	gosalloc_fixalloc_add_page(&h->spanalloc, page);
+	h->pages_meta++;
+	return gosalloc_fixalloc_alloc(&h->spanalloc);
+}
+
+static void span_dispose(struct gosalloc_span *s)
+{
+	s->state = GOSALLOC_SPAN_DEAD;
+	gosalloc_fixalloc_free(&gosalloc_heap.spanalloc, s);
+}
+
+/*
+ * Make sure two span descriptors are ready before heap.lock is taken, so
+ * that a split never has to allocate in atomic context when @gfp could
+ * have slept.
+ */
+static void span_reserve(gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct page *page = NULL;
+	unsigned long flags;
+
+	if (READ_ONCE(h->spanalloc.nfree) >= 2)
+		return;
+	page = alloc_page((gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN);
+	if (!page)
+		return;
+	spin_lock_irqsave(&h->lock, flags);
+	if (h->spanalloc.nfree < 2) {
+		gosalloc_fixalloc_add_page(&h->spanalloc, page);
+		h->pages_meta++;
+		page = NULL;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (page)
+		__free_page(page);
+}
+
+/* Best fit: the shortest free run of at least @npages. heap.lock held. */
+static struct gosalloc_span *free_run_find(unsigned long npages)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s, *best = NULL;
+	unsigned int i;
+
+	if (npages < GOSALLOC_HEAP_LISTS) {
+		i = find_next_bit(gosalloc_heap_nonempty, GOSALLOC_HEAP_LISTS,
+				  npages);
+		if (i < GOSALLOC_HEAP_LISTS)
+			return list_first_entry(&h->free[i],
+						struct gosalloc_span, list);
+	}
+	list_for_each_entry(s, &h->free[0], list) {
+		if (s->npages < npages)
+			continue;
+		if (!best || s->npages < best->npages ||
+		    (s->npages == best->npages && s->base < best->base))
+			best = s;
+	}
+	return best;
+}
+
+/* Take @npages off the front of free run @s; heap.lock held. */
+static struct gosalloc_span *free_run_carve(struct gosalloc_span *s,
+					    unsigned long npages)
+{
+	struct gosalloc_span *rest = NULL;
+
+	if (s->npages > npages) {
+		rest = span_new();
+		if (!rest)
+			return NULL;
+	}
+	free_list_remove(s);
+	if (rest) {
+		rest->base = s->base + (npages << PAGE_SHIFT);
+		rest->npages = s->npages - npages;
+		rest->needzero = s->needzero;
+		rest->state = GOSALLOC_SPAN_FREE;
+		WRITE_ONCE(s->npages, npages);
+		free_list_insert(rest);
+	}
+	return s;
+}
+
+/*
+ * Put free span @s on the free lists, merged with free neighbours;
+ * heap.lock held. A neighbour is found through the map entry of the page
+ * next to @s, which is exact for the first and last page of every span.
+ */
+static void free_run_insert(struct gosalloc_span *s)
+{
+	unsigned long pfn = addr_to_pfn(s->base);
+	struct gosalloc_span *prev = pfn ? span_at_pfn(pfn - 1) : NULL;
+	struct gosalloc_span *next = span_at_pfn(pfn + s->npages);
+
+	lockdep_assert_held(&gosalloc_heap.lock);
+	WRITE_ONCE(s->state, GOSALLOC_SPAN_FREE);
+	if (prev && prev->state == GOSALLOC_SPAN_FREE &&
+	    prev->base + gosalloc_span_bytes(prev) == s->base) {
+		free_list_remove(prev);
+		WRITE_ONCE(s->base, prev->base);
+		WRITE_ONCE(s->npages, s->npages + prev->npages);
+		s->needzero |= prev->needzero;
+		span_dispose(prev);
+	}
+	if (next && next->state == GOSALLOC_SPAN_FREE &&
+	    next->base == s->base + gosalloc_span_bytes(s)) {
+		free_list_remove(next);
+		WRITE_ONCE(s->npages, s->npages + next->npages);
+		s->needzero |= next->needzero;
+		span_dispose(next);
+	}
+	free_list_insert(s);
+}
+
+static struct gosalloc_arena_map *arena_map_alloc(unsigned long nr, gfp_t gfp)
+{
+	struct gosalloc_arena_map *map;
+
+	map = kvzalloc(struct_size(map, arenas, nr), gfp & ~__GFP_ZERO);
+	if (map)
+		map->nr = nr;
+	return map;
+}
+
+/*
+ * Make the arena map cover arena @last. The larger map is allocated
+ * without heap.lock (so @gfp may sleep) and installed under it; the old
+ * one stays valid for lockless readers and is freed at unload.
+ */
+static int arena_map_cover(unsigned long last, gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_arena_map *map, *cur;
+	unsigned long flags;
+
+	cur = smp_load_acquire(&gosalloc_arena_map);	/* as in span_slot() */
+	if (last < cur->nr)
+		return 0;
+	map = arena_map_alloc(max(last + 1, 2 * cur->nr), gfp);
+	if (!map)
+		return -ENOMEM;
+	spin_lock_irqsave(&h->lock, flags);
+	cur = gosalloc_arena_map;
+	if (last >= cur->nr) {
+		memcpy(map->arenas, cur->arenas, cur->nr * sizeof(cur->arenas[0]));
+		map->older = cur;
+		/* Lockless readers see the copy complete. */
+		smp_store_release(&gosalloc_arena_map, map);
+		map = NULL;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	kvfree(map);
+	return 0;
+}
+
+/* Give every arena of pages [@lo, @hi) its descriptor page. */
+static int arenas_prepare(unsigned long lo, unsigned long hi, gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned long i, flags, last = (hi - 1) >> GOSALLOC_ARENA_SHIFT;
+	struct gosalloc_arena_map *map;
+	struct page *page;
+
+	if (arena_map_cover(last, gfp))
+		return -ENOMEM;
+	for (i = lo >> GOSALLOC_ARENA_SHIFT; i <= last; i++) {
+		if (READ_ONCE(gosalloc_arena_map->arenas[i]))
+			continue;
+		page = alloc_page((gfp & ~__GFP_COMP) | __GFP_ZERO);
+		if (!page)
+			return -ENOMEM;
+		spin_lock_irqsave(&h->lock, flags);
+		map = gosalloc_arena_map;
+		if (!map->arenas[i]) {
+			WRITE_ONCE(map->arenas[i], page_address(page));
+			h->pages_meta++;
+			page = NULL;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (page)
+			__free_page(page);
+	}
+	return 0;
+}
+
+/* Return the pages of a chunk that never entered the heap. */
+static void free_pages_split(struct page *page, unsigned long n)
+{
+	while (n--)
+		__free_page(page++);
+}
+
+/*
+ * Grow the heap by a chunk of at least @npages pages: 1 MiB if the buddy
+ * allocator can give it cheaply, else the smallest order that fits.
+ * Called without heap.lock; may sleep if @gfp allows.
+ */
+static int mheap_grow(unsigned long npages, gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned int need = get_order(npages << PAGE_SHIFT);
+	unsigned int order = max_t(unsigned int, need, GOSALLOC_HEAP_CHUNK_ORDER);
+	struct gosalloc_span *s;
+	struct page *page = NULL;
+	unsigned long flags, pfn, n;
+
+	gfp &= ~(__GFP_ZERO | __GFP_COMP);
+	for (; order > need && !page; order--)
+		page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY, order);
+	if (page)
+		order++;
+	else
+		page = alloc_pages(gfp, need);
+	if (!page)
+		return -ENOMEM;
+	split_page(page, order);
+	n = 1UL << order;
+	pfn = page_to_pfn(page);
+	if (arenas_prepare(pfn, pfn + n, gfp))
+		goto fail;
+	spin_lock_irqsave(&h->lock, flags);
+	s = span_new();
+	if (!s) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		goto fail;
+	}
+	s->base = (unsigned long)page_address(page);
+	s->npages = n;
+	s->needzero = !want_init_on_alloc(gfp);
+	h->pages_sys += n;
+	free_run_insert(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return 0;
+fail:
+	free_pages_split(page, n);
+	return -ENOMEM;
+}
+
+/**
+ * gosalloc_mheap_alloc() - allocate a run of pages
+ * @npages: pages wanted, at most 1 << MAX_PAGE_ORDER
+ * @state: GOSALLOC_SPAN_SMALL or GOSALLOC_SPAN_LARGE
+ * @sizeclass: the size class of a small span
+ * @gfp: gfp flags; the heap grows only as they allow
+ *
+ * Context: any context @gfp allows; takes heap.lock.
+ * Return: the span, its needzero telling whether it may hold old data,
+ * or NULL when memory is short.
+ */
+struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
+					   enum gosalloc_span_state state,
+					   unsigned int sizeclass, gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s;
+	unsigned long flags;
+
+	span_reserve(gfp);
+	for (;;) {
+		spin_lock_irqsave(&h->lock, flags);
+		s = free_run_find(npages);
+		if (s)
+			break;
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (mheap_grow(npages, gfp))
+			return NULL;
+	}
+	s = free_run_carve(s, npages);
+	if (s) {
+		s->sizeclass = sizeclass;
+		WRITE_ONCE(s->state, state);
+		span_map(s, state == GOSALLOC_SPAN_SMALL);
+		h->pages_inuse += npages;
+		h->spans_inuse++;
+		if (state == GOSALLOC_SPAN_LARGE) {
+			list_add(&s->list, &h->large);
+			h->large_allocs++;
+			h->large_pages += npages;
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc);
+
+static void mheap_free_locked(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	h->pages_inuse -= s->npages;
+	h->spans_inuse--;
+	if (s->state == GOSALLOC_SPAN_LARGE) {
+		list_del(&s->list);
+		h->large_frees++;
+		h->large_pages -= s->npages;
+	}
+	s->needzero = true;
+	free_run_insert(s);
+}
+
+/**
+ * gosalloc_mheap_free() - give a span in use back to the heap
+ * @s: a small span with no object out, or a large span
+ *
+ * Context: any context; takes heap.lock.
+ */
+void gosalloc_mheap_free(struct gosalloc_span *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gosalloc_heap.lock, flags);
+	mheap_free_locked(s);
+	spin_unlock_irqrestore(&gosalloc_heap.lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free);
+
+/**
+ * gosalloc_mheap_free_large() - free a large object
+ * @s: the span gosalloc_span_lookup() found for @p
+ * @p: the object
+ *
+ * The span is checked again under heap.lock, so that two racing frees of
+ * one object cannot both free it.
+ *
+ * Context: any context; takes heap.lock.
+ * Return: true if @p was a live large object and is now freed.
+ */
+bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&gosalloc_heap.lock, flags);
+	ok = s->state == GOSALLOC_SPAN_LARGE && s->base == (unsigned long)p;
+	if (ok)
+		mheap_free_locked(s);
+	spin_unlock_irqrestore(&gosalloc_heap.lock, flags);
+	return ok;
+}
+
+int gosalloc_mheap_init(void)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned long pfns = addr_to_pfn((unsigned long)high_memory - 1) + 1;
+	unsigned int i;
+
+	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++)
+		INIT_LIST_HEAD(&h->free[i]);
+	INIT_LIST_HEAD(&h->large);
+	gosalloc_fixalloc_init(&h->spanalloc, sizeof(struct gosalloc_span));
+	pfns = DIV_ROUND_UP(pfns, GOSALLOC_ARENA_PAGES);
+	gosalloc_arena_map = arena_map_alloc(pfns, GFP_KERNEL);
+	return gosalloc_arena_map ? 0 : -ENOMEM;
+}
+
+static void free_run_release(struct gosalloc_span *s)
+{
+	free_pages_split(virt_to_page((void *)s->base), s->npages);
+	gosalloc_heap.pages_sys -= s->npages;
+	gosalloc_heap.pages_free -= s->npages;
+}
+
+/*
+ * Module unload: every free run goes back to the page allocator. Pages of
+ * spans still in use hold objects a client leaked; they stay allocated.
+ * Called once no gosalloc function can run any more.
+ */
+void gosalloc_mheap_exit(void)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_arena_map *map, *older;
+	struct gosalloc_span *s, *next;
+	unsigned long i;
+
+	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++)
+		list_for_each_entry_safe(s, next, &h->free[i], list)
+			free_run_release(s);
+	if (h->pages_sys)
+		pr_warn("%lu pages hold leaked objects and stay allocated\n",
+			h->pages_sys);
+	map = gosalloc_arena_map;
+	for (i = 0; map && i < map->nr; i++)
+		if (map->arenas[i])
+			free_page((unsigned long)map->arenas[i]);
+	for (; map; map = older) {	/* older maps share the arenas */
+		older = map->older;
+		kvfree(map);
+	}
+	gosalloc_arena_map = NULL;
+	gosalloc_fixalloc_destroy(&h->spanalloc);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mheap.h - page-run heap (MHeap, MSpan); see malloc.c for the overview.
+ */
+#ifndef _GOSALLOC_MHEAP_H
+#define _GOSALLOC_MHEAP_H
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "fixalloc.h"
+
+enum gosalloc_span_state {
+	GOSALLOC_SPAN_DEAD,	/* descriptor not describing any pages */
+	GOSALLOC_SPAN_FREE,	/* on a heap free list */
+	GOSALLOC_SPAN_SMALL,	/* cut into objects of one size class */
+	GOSALLOC_SPAN_LARGE,	/* one large object */
+};
+
+/*
+ * A run of pages. base and npages change only while the span is free,
+ * under heap.lock; state changes under heap.lock and is read without it
+ * (READ_ONCE) to validate pointers. The object fields belong to the
+ * span's central list and are protected by its lock.
+ */
+struct gosalloc_span {
+	unsigned long base;		/* address of the first page */
+	unsigned long npages;
+	struct list_head list;		/* on a heap free list, a central
+					 * list or heap.large: owner's lock
+					 */
+	u8 state;			/* enum gosalloc_span_state */
+	u8 sizeclass;			/* SMALL: the class */
+	bool needzero;			/* memory may hold old data */
+	/* SMALL only, protected by the class's central.lock: */
+	u16 nelems;			/* objects in the span */
+	u16 allocated;			/* objects out of the span */
+	u16 freeindex;			/* objects below it were carved */
+	void *freelist;			/* objects returned to the span */
+};
+
+/* Pages per arena: the unit of the pointer-to-span map (1 MiB). */
+#define GOSALLOC_ARENA_SHIFT	(20 - PAGE_SHIFT)
+#define GOSALLOC_ARENA_PAGES	BIT(GOSALLOC_ARENA_SHIFT)
+
+/*
+ * The span of every page gosalloc holds in one naturally aligned 1 MiB
+ * of physical memory. Entries are written under heap.lock and read
+ * without it. The first and last page of every span always map to it;
+ * every page of a small span does; other entries may be stale and are
+ * only hints (gosalloc_span_lookup() checks them).
+ */
+struct gosalloc_arena {
+	struct gosalloc_span *spans[GOSALLOC_ARENA_PAGES];
+};
+
+/* Physical memory is mapped arena by arena; grown, never shrunk. */
+struct gosalloc_arena_map {
+	unsigned long nr;			/* entries in arenas[] */
+	struct gosalloc_arena_map *older;	/* freed at unload */
+	struct gosalloc_arena *arenas[];
+};
+
+/* Free runs of i pages are on free[i]; longer ones on free[0]. */
+#define GOSALLOC_HEAP_LISTS	128
+
+/* Pages the heap asks the page allocator for at a time (1 MiB). */
+#define GOSALLOC_HEAP_CHUNK_ORDER	GOSALLOC_ARENA_SHIFT
+
+struct gosalloc_heap {
+	spinlock_t lock;	/* any context, irqs saved; see malloc.c */
+	struct list_head free[GOSALLOC_HEAP_LISTS];	/* heap.lock */
+	struct list_head large;	/* spans of large objects: heap.lock */
+	struct gosalloc_fixalloc spanalloc;	/* heap.lock */
+	/* Counters written under heap.lock, read anywhere (READ_ONCE). */
+	unsigned long pages_sys;	/* held from the page allocator */
+	unsigned long pages_inuse;	/* in SMALL or LARGE spans */
+	unsigned long pages_free;	/* in FREE spans */
+	unsigned long spans_inuse;
+	unsigned long pages_meta;	/* arenas and span descriptors */
+	unsigned long large_allocs;
+	unsigned long large_frees;
+	unsigned long large_pages;	/* in LARGE spans */
+};
+
+extern struct gosalloc_heap gosalloc_heap;
+
+int gosalloc_mheap_init(void);
+void gosalloc_mheap_exit(void);
+struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
+					   enum gosalloc_span_state state,
+					   unsigned int sizeclass, gfp_t gfp);
+void gosalloc_mheap_free(struct gosalloc_span *s);
+bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
+struct gosalloc_span *gosalloc_span_lookup(const void *p);
+
+static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)
+{
+	return s->npages << PAGE_SHIFT;
+}
+
+#endif /* _GOSALLOC_MHEAP_H */

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers shared by gosalloc's shell selftests; sourced. POSIX sh (busybox).
+
+STATS=/sys/kernel/debug/gosalloc/stats
+# What the kernel prints when something went wrong inside it.
+SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic'
+
+# stat NAME: one value of debugfs "stats"
+stat() {
+	sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$STATS"
+}
+
+# log_clean: true when the kernel log (since "dmesg -c") shows no report
+log_clean() {
+	if dmesg | grep -E "$SPLAT"; then
+		return 1
+	fi
+	return 0
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run the example client's stress workload: kthreads on every CPU allocate
+# random sizes across all classes and large sizes, write a pattern, and
+# free each other's objects after checking it. GOSALLOC_STRESS_OPS sets the
+# number of operations (default 10 million).
+. ./ktap.sh
+. ./gosalloc_lib.sh
+
+OPS=${GOSALLOC_STRESS_OPS:-10000000}
+PARAMS=/sys/module/gosalloc_example/parameters
+
+param() {
+	cat "$PARAMS/$1"
+}
+
+enough_ops() {
+	echo "# $(param stress_done) operations, $(grep -c ^processor /proc/cpuinfo) CPUs"
+	[ "$(param stress_done)" -ge "$OPS" ]
+}
+
+ktap_header 6
+dmesg -c >/dev/null
+modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
+if ! modprobe gosalloc_example rounds=0 stress_ops="$OPS"; then
+	ktap_fail "stress workload loads"
+	ktap_finish
+fi
+ktap_pass "stress workload loads"
+ktap_check "at least $OPS operations" enough_ops
+ktap_check "no pattern mismatch" [ "$(param stress_mismatches)" -eq 0 ]
+ktap_check "no failed allocation" [ "$(param stress_failures)" -eq 0 ]
+rmmod gosalloc_example
+echo "# mallocs=$(stat mallocs) frees=$(stat frees) heap_alloc=$(stat heap_alloc)"
+ktap_check "everything freed: mallocs == frees, heap_alloc == 0" \
+	[ "$(stat mallocs)" -eq "$(stat frees)" -a "$(stat heap_alloc)" -eq 0 ]
+rmmod gosalloc
+ktap_check "kernel log holds no warning, BUG or Oops" log_clean
+ktap_finish
