@@ -3,6 +3,7 @@
 # gosalloc: a Go-style general-purpose allocator for the Linux kernel.
 #
 #   make		build gosalloc.ko and the example client against KDIR
+#			(BENCH=1 adds the benchmark module)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
 #   make bench		benchmarks against the kernel's kmalloc
@@ -25,7 +26,8 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-KBUILD_ARGS := M=$(TOP) CONFIG_GOSALLOC=m
+KBUILD_ARGS := M=$(TOP) CONFIG_GOSALLOC=m \
+	       $(if $(BENCH),CONFIG_GOSALLOC_BENCH=m)
 CLIENT_ARGS := M=$(TOP)/tools/example-client GOSALLOC=$(TOP) \
 	       KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers
 

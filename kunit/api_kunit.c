@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "gosalloc.h"
@@ -185,7 +186,65 @@ static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Many live objects at once are all distinct, in LIFO and random frees. */
+static void gosalloc_alloc_batch_distinct(struct kunit *test)
+{
+	const unsigned int n = 1000;
+	void **objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	unsigned long *sorted = kunit_kcalloc(test, n, sizeof(*sorted),
+					      GFP_KERNEL);
+	unsigned int round, i, dups;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, sorted);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < n; i++) {
+			objs[i] = gosalloc_alloc(128, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+			sorted[i] = (unsigned long)objs[i];
+		}
+		sort(sorted, n, sizeof(*sorted), ptr_cmp, NULL);
+		for (i = 1, dups = 0; i < n; i++)
+			dups += sorted[i] == sorted[i - 1];
+		KUNIT_ASSERT_EQ_MSG(test, dups, 0U, "round %u", round);
+		for (i = 0; i < n; i++)
+			gosalloc_free(objs[round % 2 ? n - 1 - i :
+					   (i * 7919) % n]);
+	}
+}
+
+/* Alloc+free pairs of one size, size after size, as a hot loop does. */
+static void gosalloc_alloc_hot_pairs(struct kunit *test)
+{
+	size_t size;
+	int i;
+
+	for (size = 8; size <= SZ_64K; size *= 2) {
+		void *first = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, first);
+		gosalloc_free(first);
+		for (i = 0; i < 2000; i++) {
+			void *p = gosalloc_alloc(size, GFP_KERNEL);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			gosalloc_free(p);
+		}
+		kunit_info(test, "size %zu done", size);
+	}
+}
+
 static struct kunit_case gosalloc_api_cases[] = {
+	KUNIT_CASE(gosalloc_alloc_hot_pairs),
+	KUNIT_CASE(gosalloc_alloc_batch_distinct),
 	KUNIT_CASE(gosalloc_alloc_fills_usable_size),
 	KUNIT_CASE(gosalloc_alloc_power_of_two_aligned),
 	KUNIT_CASE(gosalloc_alloc_aligned_to_8),

@@ -1,24 +1,47 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# bench.sh: "make bench". Not written yet: the benchmark modules come
-# with the allocator proper. This prints what they will measure.
-cat <<'TEXT'
-make bench: no benchmark yet. gosalloc is still the page-allocator
-skeleton, so there is nothing worth timing against kmalloc.
+# bench.sh: "make bench". Runs tools/bench/gosalloc_bench (gosalloc and
+# SLUB side by side, in one boot) in two environments, each twice:
+#
+#   debian	Debian's 6.12 kernel under QEMU (TCG), 2 CPUs: as shipped
+#		(init_on_alloc=1) and with init_on_alloc=0
+#   uml		a UML kernel, native speed, 1 CPU: init_on_alloc=1 and 0
+#
+# and prints one table per run. out/bench/ (GOSALLOC_OUT) receives the
+# logs, bench.csv and ratios.png (gnuplot).
+set -euo pipefail
+. "$(dirname "$0")/kernel/lib.sh"
+. "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
-The benchmarks will run in two environments, Debian's 6.12 kernel under
-QEMU with 2 CPUs and a UML kernel (native speed, 1 CPU), and print one
-table per environment: gosalloc's time, the kernel's SLUB (kmalloc and
-kmem_cache_alloc) measured in the same boot, and their ratio, as median
-and spread of repeated runs, in cycles and nanoseconds per operation:
+out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}/bench
+mkdir -p "$out"
+rm -f "$out"/*.log
+need_pkgs gnuplot-nox python3
 
-  - hot alloc+free pairs for each size class boundary from 8 B to 32 KiB,
-    and one large size (64 KiB);
-  - batches: 1000 allocations then 1000 frees, in LIFO and random order;
-  - bulk: gosalloc_alloc_bulk/free_bulk against kmem_cache_alloc_bulk;
-  - cross-CPU: one CPU allocates, the other frees;
-  - parallel: both CPUs at once, throughput against one CPU;
-  - memory: a recorded trace of real kmalloc calls replayed through both,
-    peak pages held and time.
-TEXT
+debian_modules 6.12
+make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" BENCH=1 >&2
+MODULES+=("$GOSALLOC_TOP/tools/bench/gosalloc_bench.ko")
+for ioa in shipped 0; do
+	append=
+	[ "$ioa" = shipped ] || append="init_on_alloc=$ioa"
+	log "bench: Debian $DEB_KVER, QEMU, 2 CPUs, ${append:-as shipped}"
+	GOSALLOC_VM_APPEND=$append GOSALLOC_OUT=$out \
+		boot_debian "debian-$ioa" "$GOSALLOC_TOP/tools/vm/bench-guest.sh" \
+		>/dev/null
+done
+
+for ioa in 1 0; do
+	log "bench: UML, 1 CPU, init_on_alloc=$ioa"
+	GOSALLOC_KUNIT_TAG=bench GOSALLOC_KUNIT_ARGS="init_on_alloc=$ioa" \
+	GOSALLOC_OUT=$out "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um 6.12 \
+		"$GOSALLOC_TOP/tools/kernel/bench.config" >"$out/uml-$ioa.out" 2>&1 ||
+		die "UML bench run failed (see $out/uml-$ioa.out)"
+	mv "$out/kunit-um-bench.kernel.log" "$out/uml-$ioa.log"
+done
+
+python3 "$GOSALLOC_TOP/tools/bench-report.py" "$out" \
+	"debian-shipped.log:Debian $DEB_KVER, QEMU TCG, 2 CPUs, as shipped" \
+	"debian-0.log:Debian $DEB_KVER, QEMU TCG, 2 CPUs, init_on_alloc=0" \
+	"uml-1.log:UML 6.12, native, 1 CPU, init_on_alloc=1" \
+	"uml-0.log:UML 6.12, native, 1 CPU, init_on_alloc=0"

@@ -24,7 +24,7 @@ if ! perl "$tree/scripts/checkpatch.pl" --no-tree --strict --quiet \
 fi
 
 log "W=1 and sparse build against Debian $DEB_KVER"
-build_log=$(make -s modules KDIR="$DEB_KDIR" W=1 C=2 2>&1)
+build_log=$(make -s modules KDIR="$DEB_KDIR" BENCH=1 W=1 C=2 2>&1)
 if grep -E 'warning|error' <<<"$build_log"; then
 	log "W=1/sparse build: FAIL"
 	failed=$((failed + 1))

@@ -10,6 +10,8 @@
 # kunit.py's (non-zero when a case fails or the kernel crashes or hangs),
 # or 3 when every case passed but the kernel log holds a warning, a BUG,
 # a lockdep or sleep-in-atomic report (tests cannot always see those).
+# GOSALLOC_KUNIT_TAG names a variant (its outputs are kunit-ARCH-TAG.*);
+# GOSALLOC_KUNIT_ARGS adds kernel command-line arguments.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,11 +44,15 @@ done
 
 log "KUnit on $name ($series), build cached in $build"
 cd "$tree"
+kernel_args=()
+for a in ${GOSALLOC_KUNIT_ARGS:-}; do
+	kernel_args+=(--kernel_args="$a")
+done
 rm -f "$build/test.log"
 python3 tools/testing/kunit/kunit.py run --arch="$arch" \
 	--build_dir="$build" --jobs="$(nproc)" --timeout=1200 \
-	"${kc_args[@]}" "${qemu_args[@]}" --json="$out/kunit-$name.json" ||
-	exit
+	"${kc_args[@]}" "${qemu_args[@]}" "${kernel_args[@]}" \
+	--json="$out/kunit-$name.json" || exit
 cp "$build/test.log" "$out/kunit-$name.kernel.log"
 if grep -E "$GOSALLOC_SPLAT" "$build/test.log"; then
 	log "the kernel log of the KUnit run holds a report (above)"

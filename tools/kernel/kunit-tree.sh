@@ -33,6 +33,6 @@ fi
 (cd "$GOSALLOC_TOP" &&
 	rsync -rcR --delete --include='*/' --include='*.[ch]' --include=Kbuild \
 		--include=Kconfig --exclude='*' --prune-empty-dirs \
-		./Kconfig ./Kbuild ./gosalloc ./kunit \
+		./Kconfig ./Kbuild ./gosalloc ./kunit ./tools/bench \
 		"$tree/gosalloc/")
 echo "$tree"
