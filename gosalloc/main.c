@@ -35,6 +35,9 @@ static int __init gosalloc_init(void)
 	if (err)
 		goto err_teardown;
 	gosalloc_debugfs_init();
+	pr_info("%u size classes, per-CPU caches %s\n", GOSALLOC_NR_CLASSES - 1,
+		gosalloc_mcache_lockless() ? "lockless (16-byte cmpxchg)" :
+		"with interrupts disabled");
 	return 0;
 
 err_teardown:

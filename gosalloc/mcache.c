@@ -3,27 +3,39 @@
  * mcache.c - per-CPU caches (MCache); see malloc.c for the overview.
  *
  * Each CPU keeps, per size class, a list of free objects. The fast paths
- * (mcache.h) pop and push with interrupts disabled on the local CPU, which
- * makes them safe from any context and against migration, without a lock
- * or an atomic instruction. An empty list is refilled with a batch from
- * the class's central list; a list that reaches two batches gives one
- * back. A free goes to the freeing CPU's list, whichever CPU allocated.
+ * (mcache.h) pop and push without a lock: with a 16-byte per-CPU
+ * compare-and-exchange where the CPU has one, with interrupts disabled
+ * for a few instructions where it has not. Either way they are safe from
+ * any context and against preemption and migration. An empty list is
+ * refilled with a batch from the class's central list; a list that
+ * reaches two batches gives one back. A free goes to the freeing CPU's
+ * list, whichever CPU allocated the object.
+ *
+ * The caches live in the per-CPU area (alloc_percpu()), because the
+ * this_cpu operations the fast paths are built on only work there.
  */
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
 #include <linux/sizes.h>
-#include <linux/topology.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
 
-DEFINE_PER_CPU(struct gosalloc_mcache *, gosalloc_mcache_ptr);
+struct gosalloc_mcache __percpu *gosalloc_mcache;
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache);
 
 unsigned int gosalloc_class_batch[GOSALLOC_NR_CLASSES];
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_batch);
 
-#define MCACHE_ORDER	get_order(sizeof(struct gosalloc_mcache))
+/* Push a NULL-ended chain of @n objects on a list; interrupts off. */
+static void list_splice_chain(struct gosalloc_mcache_list *l, void *head,
+			      void *tail, unsigned int n)
+{
+	*(void **)tail = l->head;
+	l->head = head;
+	l->tag += GOSALLOC_TAG_SEQ + n;
+}
 
 /**
  * gosalloc_mcache_refill() - allocate when the CPU's list is empty
@@ -31,17 +43,16 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_batch);
  * @gfp: gfp flags
  *
  * Takes a batch from the central list, returns one object and puts the
- * rest on the list of the CPU this ends on (it may have migrated).
+ * rest on the list of the CPU this ends on (it may have migrated), or
+ * frees them if that list filled meanwhile.
  *
- * Context: any context @gfp allows; interrupts enabled unless @gfp is
- * atomic.
+ * Context: any context @gfp allows.
  * Return: an object, or NULL when memory is short.
  */
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 {
 	struct gosalloc_mcache_list *l;
 	struct gosalloc_chain chain;
-	struct gosalloc_mcache *c;
 	unsigned long flags;
 	void *obj, *rest;
 
@@ -50,104 +61,130 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	obj = chain.head;
 	rest = *(void **)obj;
 	local_irq_save(flags);
-	c = gosalloc_this_mcache();
-	c->nmalloc[cls]++;
-	if (rest) {
-		l = &c->list[cls];
-		*(void **)chain.tail = l->head;
-		l->head = rest;
-		l->count += chain.count - 1;
+	__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
+	l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+	if (rest && gosalloc_tag_count(l->tag) + chain.count - 1 <
+		    2 * gosalloc_class_batch[cls]) {
+		list_splice_chain(l, rest, chain.tail, chain.count - 1);
+		rest = NULL;
 	}
 	local_irq_restore(flags);
+	if (rest)
+		gosalloc_mcentral_release(cls, rest);
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_refill);
 
-/**
- * gosalloc_mcache_flush() - give all but @keep objects of a list back
- * @c: a CPU cache
- * @cls: size class
- * @keep: objects to keep (the most recently freed, likely cache-hot)
- *
- * Context: interrupts disabled, on @c's CPU or with @c's CPU offline.
- */
-void gosalloc_mcache_flush(struct gosalloc_mcache *c, unsigned int cls,
-			   unsigned int keep)
+/* Give all but @keep objects of @l back (the most recent are kept). */
+static void list_flush(struct gosalloc_mcache_list *l, unsigned int cls,
+		       unsigned int keep)
 {
-	struct gosalloc_mcache_list *l = &c->list[cls];
+	unsigned int count = gosalloc_tag_count(l->tag);
 	void **last = &l->head;
 	void *chain;
 	unsigned int i;
 
-	if (l->count <= keep)
+	if (count <= keep)
 		return;
 	for (i = 0; i < keep; i++)
 		last = (void **)*last;
 	chain = *last;
 	*last = NULL;
-	l->count = keep;
+	l->tag += GOSALLOC_TAG_SEQ - (count - keep);
 	gosalloc_mcentral_release(cls, chain);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_flush);
 
-/* Give every object in @cpu's cache back; @cpu is offline or it is us. */
+/**
+ * gosalloc_mcache_free_slow() - free to a full list
+ * @cls: size class
+ * @obj: the object
+ *
+ * Pushes @obj and gives a batch back to the central list.
+ *
+ * Context: interrupts disabled.
+ */
+void gosalloc_mcache_free_slow(unsigned int cls, void *obj)
+{
+	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+
+	lockdep_assert_irqs_disabled();
+	*(void **)obj = l->head;
+	list_splice_chain(l, obj, obj, 1);
+	__this_cpu_inc(gosalloc_mcache->nfree[cls]);
+	list_flush(l, cls, gosalloc_class_batch[cls]);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_slow);
+
+/**
+ * gosalloc_mcache_drain() - give every object of a CPU's cache back
+ * @cpu: the current CPU, or one that is offline
+ *
+ * Context: any context; disables interrupts.
+ */
 void gosalloc_mcache_drain(unsigned int cpu)
 {
-	struct gosalloc_mcache *c = per_cpu(gosalloc_mcache_ptr, cpu);
 	unsigned long flags;
 	unsigned int cls;
 
 	local_irq_save(flags);
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
-		gosalloc_mcache_flush(c, cls, 0);
+		list_flush(per_cpu_ptr(&gosalloc_mcache->list[cls], cpu), cls, 0);
 	local_irq_restore(flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_drain);
 
-/* @cpu's cache, for statistics and tests. */
-struct gosalloc_mcache *gosalloc_mcache_of(unsigned int cpu)
+/* Objects on @cpu's list for @cls (racy unless run on @cpu). */
+unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls)
 {
-	return per_cpu(gosalloc_mcache_ptr, cpu);
+	return gosalloc_tag_count(READ_ONCE(per_cpu_ptr(gosalloc_mcache,
+							cpu)->list[cls].tag));
 }
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_of);
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_count);
 
-unsigned long gosalloc_mcache_pages(void)
+/* Allocations and frees of @cls counted on @cpu. */
+void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
+			    unsigned long *nmalloc, unsigned long *nfree)
 {
-	return num_possible_cpus() << MCACHE_ORDER;
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+
+	*nmalloc = READ_ONCE(c->nmalloc[cls]);
+	*nfree = READ_ONCE(c->nfree[cls]);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_counts);
+
+unsigned long gosalloc_mcache_bytes(void)
+{
+	return num_possible_cpus() * sizeof(struct gosalloc_mcache);
 }
 
 int gosalloc_mcache_init(void)
 {
 	unsigned int cls, cpu;
-	struct page *page;
 
-	/* About 16 KiB, and never more than one span's worth. */
+	/* About 16 KiB, never more than one span's worth. */
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
 		gosalloc_class_batch[cls] =
 			min_t(unsigned int, gosalloc_class_to_nobjs[cls],
 			      clamp(SZ_16K / gosalloc_class_to_size[cls], 2, 128));
-	for_each_possible_cpu(cpu) {
-		page = alloc_pages_node(cpu_to_node(cpu),
-					GFP_KERNEL | __GFP_ZERO, MCACHE_ORDER);
-		if (!page)
-			return -ENOMEM;
-		per_cpu(gosalloc_mcache_ptr, cpu) = page_address(page);
-	}
+	gosalloc_mcache = alloc_percpu(struct gosalloc_mcache);
+	if (!gosalloc_mcache)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		for (cls = 0; cls < GOSALLOC_NR_CLASSES; cls++)
+			per_cpu_ptr(gosalloc_mcache, cpu)->list[cls].tag =
+				(unsigned long)cpu << GOSALLOC_TAG_CPU_SHIFT;
 	return 0;
 }
 
 /* Module unload or failed load: no gosalloc function runs any more. */
 void gosalloc_mcache_exit(void)
 {
-	struct gosalloc_mcache *c;
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) {
-		c = per_cpu(gosalloc_mcache_ptr, cpu);
-		if (!c)
-			continue;
+	if (!gosalloc_mcache)
+		return;
+	for_each_possible_cpu(cpu)
 		gosalloc_mcache_drain(cpu);
-		free_pages((unsigned long)c, MCACHE_ORDER);
-		per_cpu(gosalloc_mcache_ptr, cpu) = NULL;
-	}
+	free_percpu(gosalloc_mcache);
+	gosalloc_mcache = NULL;
 }

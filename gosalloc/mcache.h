@@ -7,93 +7,219 @@
 
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 
 #include "sizeclasses.h"
 
-/* Free objects of one class, linked through their first word. */
-struct gosalloc_mcache_list {
-	void *head;
-	unsigned int count;
-};
+/*
+ * The lockless fast path needs a per-CPU 16-byte compare-and-exchange.
+ * The kernel's this_cpu_try_cmpxchg128() falls back, on CPUs without the
+ * instruction, to a helper that is not exported to modules, so gosalloc
+ * issues cmpxchg16b itself, on x86_64 only, and only after checking that
+ * the CPU has it. Elsewhere (UML included, which sees x86's headers) the
+ * fast paths disable interrupts instead.
+ */
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+#include <asm/cpufeature.h>
+#define GOSALLOC_LOCKLESS_MCACHE
+#define gosalloc_mcache_lockless()	boot_cpu_has(X86_FEATURE_CX16)
+#else
+#define gosalloc_mcache_lockless()	false
+#endif
 
 /*
- * One CPU's cache. Everything in it belongs to its CPU and is touched
- * only with interrupts disabled on that CPU (or, for statistics, read
- * racily by others), so it needs no lock and no atomic operation.
+ * Free objects of one class, linked through their first word, and a tag:
+ * the list's length in bits 0-15, its CPU in bits 16-31 and a sequence
+ * number above, bumped by every change. Where the CPU has a 16-byte
+ * compare-and-exchange, the fast paths change head and tag together with
+ * one gosalloc_mcache_try_cmpxchg(): an interrupt, a preemption or a
+ * migration between their reads and that instruction changes the tag (or
+ * its CPU bits differ), so the exchange fails and they retry. Elsewhere
+ * they run with interrupts disabled. Slow paths always disable interrupts
+ * on the list's CPU, and bump the sequence as they change the list.
  */
+struct gosalloc_mcache_list {
+	void *head;
+	unsigned long tag;
+} __aligned(2 * sizeof(long));
+
+#ifdef GOSALLOC_LOCKLESS_MCACHE
+/*
+ * Replace this CPU's copy of *@l with @new if it still equals *@old; on
+ * failure *@old receives what was there. Atomic against interrupts on
+ * this CPU (no lock prefix: no other CPU writes the list).
+ */
+static __always_inline bool
+gosalloc_mcache_try_cmpxchg(struct gosalloc_mcache_list __percpu *l,
+			    struct gosalloc_mcache_list *old,
+			    struct gosalloc_mcache_list new)
+{
+	bool ok;
+
+	asm volatile("cmpxchg16b " __percpu_arg([list])
+		     CC_SET(z)
+		     : CC_OUT(z) (ok), [list] "+m" (__my_cpu_var(*l)),
+		       "+a" (old->head), "+d" (old->tag)
+		     : "b" (new.head), "c" (new.tag)
+		     : "memory");
+	return ok;
+}
+#endif
+
+#define GOSALLOC_TAG_COUNT	0xffffUL
+#define GOSALLOC_TAG_CPU_SHIFT	16
+#define GOSALLOC_TAG_SEQ	(1UL << (BITS_PER_LONG / 2))
+
+/* One CPU's cache, in the per-CPU area (this_cpu operations need it). */
 struct gosalloc_mcache {
 	struct gosalloc_mcache_list list[GOSALLOC_NR_CLASSES];
 	unsigned long nmalloc[GOSALLOC_NR_CLASSES];	/* objects allocated */
 	unsigned long nfree[GOSALLOC_NR_CLASSES];	/* objects freed */
 };
 
-/* Each CPU's cache, in a page gosalloc allocated on the CPU's node. */
-DECLARE_PER_CPU(struct gosalloc_mcache *, gosalloc_mcache_ptr);
+extern struct gosalloc_mcache __percpu *gosalloc_mcache;
 
-/* Objects moved between a CPU cache and a central list at once. */
+/* A list may hold up to twice this many objects (never more than 0xffff). */
 extern unsigned int gosalloc_class_batch[GOSALLOC_NR_CLASSES];
-
-/* Must run with interrupts disabled. */
-static __always_inline struct gosalloc_mcache *gosalloc_this_mcache(void)
-{
-	lockdep_assert_irqs_disabled();
-	return __this_cpu_read(gosalloc_mcache_ptr);
-}
 
 int gosalloc_mcache_init(void);
 void gosalloc_mcache_exit(void);
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
-void gosalloc_mcache_flush(struct gosalloc_mcache *c, unsigned int cls,
-			   unsigned int keep);
+void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
-struct gosalloc_mcache *gosalloc_mcache_of(unsigned int cpu);
-unsigned long gosalloc_mcache_pages(void);
+unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls);
+void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
+			    unsigned long *nmalloc, unsigned long *nfree);
+unsigned long gosalloc_mcache_bytes(void);
 
-/* The fast paths: no lock, interrupts off for a few instructions. */
-static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
+static __always_inline unsigned long gosalloc_tag_count(unsigned long tag)
 {
-	struct gosalloc_mcache_list *l;
-	struct gosalloc_mcache *c;
-	unsigned long flags;
-	void *obj;
+	return tag & GOSALLOC_TAG_COUNT;
+}
 
-	local_irq_save(flags);
-	c = gosalloc_this_mcache();
-	l = &c->list[cls];
-	obj = l->head;
+/*
+ * The link of a free object. Without debug_pagealloc the object's memory
+ * stays mapped even if, after a preemption, the object is no longer free;
+ * with it, the read must not fault. A wrong value is harmless: the
+ * exchange that would publish it fails.
+ */
+static __always_inline void *gosalloc_object_link(void *obj)
+{
+	void *next = NULL;
+
+	if (!debug_pagealloc_enabled_static())
+		return *(void **)obj;
+	if (copy_from_kernel_nofault(&next, obj, sizeof(next)))
+		return NULL;
+	return next;
+}
+
+/* With interrupts off: pop one object of this CPU's list, or NULL. */
+static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
+{
+	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+	void *obj = l->head;
+
+	lockdep_assert_irqs_disabled();
 	if (likely(obj)) {
 		l->head = *(void **)obj;
-		l->count--;
-		c->nmalloc[cls]++;
+		l->tag += GOSALLOC_TAG_SEQ - 1;
+		__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 	}
-	local_irq_restore(flags);
 	return obj;
 }
 
-/* Return: false if @obj is already the cache's most recent free object. */
+/* The fast paths: no lock, no atomic instruction on a shared line. */
+static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
+{
+#ifdef GOSALLOC_LOCKLESS_MCACHE
+	if (likely(gosalloc_mcache_lockless())) {
+		struct gosalloc_mcache_list old, new;
+		struct gosalloc_mcache_list *l;
+
+		do {
+			l = raw_cpu_ptr(&gosalloc_mcache->list[cls]);
+			old.tag = READ_ONCE(l->tag);
+			barrier();	/* the tag first: it guards the head */
+			old.head = READ_ONCE(l->head);
+			if (unlikely(!old.head))
+				return NULL;
+			new.head = gosalloc_object_link(old.head);
+			new.tag = old.tag + GOSALLOC_TAG_SEQ - 1;
+		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
+						      &old, new));
+		this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
+		return old.head;
+	}
+#endif
+	{
+		unsigned long flags;
+		void *obj;
+
+		local_irq_save(flags);
+		obj = gosalloc_mcache_pop_irqoff(cls);
+		local_irq_restore(flags);
+		return obj;
+	}
+}
+
+/*
+ * Push @obj on this CPU's list for @cls.
+ * Return: false if @obj is already the list's most recent object (a
+ * double free), true otherwise.
+ */
 static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 {
-	struct gosalloc_mcache_list *l;
-	struct gosalloc_mcache *c;
-	unsigned long flags;
+	unsigned long limit = 2 * gosalloc_class_batch[cls];
 
-	local_irq_save(flags);
-	c = gosalloc_this_mcache();
-	l = &c->list[cls];
-	if (unlikely(l->head == obj)) {
-		local_irq_restore(flags);
-		return false;
+#ifdef GOSALLOC_LOCKLESS_MCACHE
+	if (likely(gosalloc_mcache_lockless())) {
+		struct gosalloc_mcache_list old, new;
+		struct gosalloc_mcache_list *l;
+
+		do {
+			l = raw_cpu_ptr(&gosalloc_mcache->list[cls]);
+			old.tag = READ_ONCE(l->tag);
+			barrier();	/* as in gosalloc_mcache_alloc() */
+			old.head = READ_ONCE(l->head);
+			if (unlikely(old.head == obj))
+				return false;
+			if (unlikely(gosalloc_tag_count(old.tag) + 1 >= limit))
+				goto slow;
+			*(void **)obj = old.head;
+			new.head = obj;
+			new.tag = old.tag + GOSALLOC_TAG_SEQ + 1;
+		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
+						      &old, new));
+		this_cpu_inc(gosalloc_mcache->nfree[cls]);
+		return true;
 	}
-	*(void **)obj = l->head;
-	l->head = obj;
-	l->count++;
-	c->nfree[cls]++;
-	if (unlikely(l->count >= 2 * gosalloc_class_batch[cls]))
-		gosalloc_mcache_flush(c, cls, gosalloc_class_batch[cls]);
-	local_irq_restore(flags);
-	return true;
+slow:
+#endif
+	{
+		struct gosalloc_mcache_list *l;
+		unsigned long flags;
+		bool fresh;
+
+		local_irq_save(flags);
+		l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+		fresh = l->head != obj;
+		if (likely(fresh)) {
+			if (unlikely(gosalloc_tag_count(l->tag) + 1 >= limit)) {
+				gosalloc_mcache_free_slow(cls, obj);
+			} else {
+				*(void **)obj = l->head;
+				l->head = obj;
+				l->tag += GOSALLOC_TAG_SEQ + 1;
+				__this_cpu_inc(gosalloc_mcache->nfree[cls]);
+			}
+		}
+		local_irq_restore(flags);
+		return fresh;
+	}
 }
 
 #endif /* _GOSALLOC_MCACHE_H */

@@ -425,6 +425,8 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	s = free_run_carve(s, npages);
 	if (s) {
 		s->sizeclass = sizeclass;
+		s->elemsize = gosalloc_class_to_size[sizeclass];
+		s->divmagic = gosalloc_class_to_divmagic[sizeclass];
 		WRITE_ONCE(s->state, state);
 		span_map(s, state == GOSALLOC_SPAN_SMALL);
 		h->pages_inuse += npages;

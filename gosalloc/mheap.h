@@ -35,6 +35,10 @@ struct gosalloc_span {
 	u8 state;			/* enum gosalloc_span_state */
 	u8 sizeclass;			/* SMALL: the class */
 	bool needzero;			/* memory may hold old data */
+	u32 elemsize;			/* SMALL: object size of the class */
+	u32 divmagic;			/* SMALL: offset to index, see
+					 * gosalloc_class_index()
+					 */
 	/* SMALL only, protected by the class's central.lock: */
 	u16 nelems;			/* objects in the span */
 	u16 allocated;			/* objects out of the span */

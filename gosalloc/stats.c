@@ -48,16 +48,16 @@ void gosalloc_stats_bad_free(enum gosalloc_stat kind)
  */
 void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 {
-	struct gosalloc_mcache *c;
+	unsigned long nmalloc, nfree;
 	unsigned int cpu;
 
 	*cs = (struct gosalloc_class_stats) {
 		.spans = READ_ONCE(gosalloc_central[cls].nspans),
 	};
 	for_each_possible_cpu(cpu) {
-		c = gosalloc_mcache_of(cpu);
-		cs->mallocs += READ_ONCE(c->nmalloc[cls]);
-		cs->frees += READ_ONCE(c->nfree[cls]);
+		gosalloc_mcache_counts(cpu, cls, &nmalloc, &nfree);
+		cs->mallocs += nmalloc;
+		cs->frees += nfree;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
@@ -96,8 +96,8 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	out[GOSALLOC_INVALID_FREES] = atomic_long_read(&gosalloc_invalid_frees);
 	out[GOSALLOC_DOUBLE_FREES] = atomic_long_read(&gosalloc_double_frees);
 	out[GOSALLOC_SPANS_INUSE] = READ_ONCE(h->spans_inuse);
-	out[GOSALLOC_METADATA_SYS] = (u64)(READ_ONCE(h->pages_meta) +
-					   gosalloc_mcache_pages()) << PAGE_SHIFT;
+	out[GOSALLOC_METADATA_SYS] = ((u64)READ_ONCE(h->pages_meta) << PAGE_SHIFT) +
+				     gosalloc_mcache_bytes();
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
 

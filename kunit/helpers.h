@@ -36,7 +36,7 @@ static inline void gosalloc_test_drain_all(void)
 static inline unsigned int gosalloc_test_count(unsigned int cpu,
 					       unsigned int cls)
 {
-	return READ_ONCE(gosalloc_mcache_of(cpu)->list[cls].count);
+	return gosalloc_mcache_count(cpu, cls);
 }
 
 #endif /* _GOSALLOC_KUNIT_HELPERS_H */

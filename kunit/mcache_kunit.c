@@ -90,19 +90,34 @@ static void gosalloc_mcache_free_overflows_batch(struct kunit *test)
 						   overflow_on_cpu, t), 0L);
 }
 
+static unsigned long nmalloc_here(struct mcache_test *t)
+{
+	unsigned long nmalloc, nfree;
+
+	gosalloc_mcache_counts(raw_smp_processor_id(), t->cls, &nmalloc, &nfree);
+	return nmalloc;
+}
+
+static unsigned long nfree_here(struct mcache_test *t)
+{
+	unsigned long nmalloc, nfree;
+
+	gosalloc_mcache_counts(raw_smp_processor_id(), t->cls, &nmalloc, &nfree);
+	return nfree;
+}
+
 static long alloc_on_cpu(void *arg)
 {
 	struct mcache_test *t = arg;
-	struct gosalloc_mcache *c = gosalloc_mcache_of(raw_smp_processor_id());
 	unsigned int i;
 
-	t->nmalloc = c->nmalloc[t->cls];
+	t->nmalloc = nmalloc_here(t);
 	for (i = 0; i < t->n; i++) {
 		t->objs[i] = gosalloc_alloc(MCACHE_TEST_SIZE, GFP_KERNEL);
 		if (!t->objs[i])
 			return -ENOMEM;
 	}
-	t->nmalloc = c->nmalloc[t->cls] - t->nmalloc;
+	t->nmalloc = nmalloc_here(t) - t->nmalloc;
 	return 0;
 }
 
@@ -110,14 +125,13 @@ static long free_on_cpu(void *arg)
 {
 	struct mcache_test *t = arg;
 	unsigned int cpu = raw_smp_processor_id();
-	struct gosalloc_mcache *c = gosalloc_mcache_of(cpu);
 	unsigned int i;
 
 	gosalloc_mcache_drain(cpu);
-	t->nfree = c->nfree[t->cls];
+	t->nfree = nfree_here(t);
 	for (i = 0; i < t->n; i++)
 		gosalloc_free(t->objs[i]);
-	t->nfree = c->nfree[t->cls] - t->nfree;
+	t->nfree = nfree_here(t) - t->nfree;
 	return gosalloc_test_count(cpu, t->cls);
 }
 
