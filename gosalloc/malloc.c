@@ -79,6 +79,18 @@
 #include "gosalloc.h"
 #include "internal.h"
 
+/* Objects gosalloc_free_bulk() frees with interrupts off at a time. */
+#define GOSALLOC_BULK_CHUNK	16
+
+static __always_inline void init_object(void *obj, unsigned int cls,
+					gfp_t flags)
+{
+	if (want_init_on_alloc(flags))
+		memset(obj, 0, gosalloc_class_to_size[cls]);
+	else
+		*(void **)obj = NULL;	/* do not hand out a free-list link */
+}
+
 static __always_inline void *small_alloc(size_t size, gfp_t flags)
 {
 	unsigned int cls = gosalloc_size_to_class(size);
@@ -89,10 +101,7 @@ static __always_inline void *small_alloc(size_t size, gfp_t flags)
 		if (unlikely(!obj))
 			return NULL;
 	}
-	if (want_init_on_alloc(flags))
-		memset(obj, 0, gosalloc_class_to_size[cls]);
-	else
-		*(void **)obj = NULL;	/* do not hand out a free-list link */
+	init_object(obj, cls, flags);
 	return obj;
 }
 
@@ -336,16 +345,35 @@ EXPORT_SYMBOL_GPL(gosalloc_realloc);
  */
 int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 {
+	unsigned int cls;
 	size_t i;
 
-	for (i = 0; i < nr; i++) {
-		p[i] = gosalloc_alloc(size, flags);
-		if (unlikely(!p[i])) {
-			gosalloc_free_bulk(i, p);
-			return 0;
+	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE)) {
+		for (i = 0; i < nr; i++) {
+			p[i] = gosalloc_alloc(size, flags);
+			if (unlikely(!p[i]))
+				goto fail;
 		}
+		return nr;
 	}
+	might_alloc(flags);
+	cls = gosalloc_size_to_class(size);
+	for (i = 0; i < nr; ) {
+		i += gosalloc_mcache_pop_many(cls, p + i, min_t(size_t, nr - i,
+								UINT_MAX));
+		if (i == nr)
+			break;
+		p[i] = gosalloc_mcache_refill(cls, flags);
+		if (unlikely(!p[i]))
+			goto fail;
+		i++;
+	}
+	for (i = 0; i < nr; i++)
+		init_object(p[i], cls, flags);
 	return nr;
+fail:
+	gosalloc_free_bulk(i, p);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_bulk);
 
@@ -358,11 +386,34 @@ EXPORT_SYMBOL_GPL(gosalloc_alloc_bulk);
  */
 void gosalloc_free_bulk(size_t nr, void **p)
 {
-	size_t i;
+	struct gosalloc_span *s;
+	unsigned long flags;
+	size_t i, end;
+	void *obj;
 
-	for (i = 0; i < nr; i++)
-		if (!ZERO_OR_NULL_PTR(p[i]))
-			free_checked(p[i], _RET_IP_);
+	/* Interrupts go off once per GOSALLOC_BULK_CHUNK objects. */
+	for (i = 0; i < nr; ) {
+		end = min_t(size_t, nr, i + GOSALLOC_BULK_CHUNK);
+		local_irq_save(flags);
+		for (; i < end; i++) {
+			obj = p[i];
+			if (ZERO_OR_NULL_PTR(obj))
+				continue;
+			s = gosalloc_span_lookup(obj);
+			if (likely(s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
+				   span_object_start(s, obj))) {
+				if (want_init_on_free())
+					memset(obj, 0, s->elemsize);
+				if (unlikely(!gosalloc_mcache_push_irqoff(s->sizeclass,
+									  obj)))
+					bad_free(obj, _RET_IP_,
+						 GOSALLOC_DOUBLE_FREES);
+				continue;
+			}
+			free_span(obj, s, _RET_IP_);
+		}
+		local_irq_restore(flags);
+	}
 }
 EXPORT_SYMBOL_GPL(gosalloc_free_bulk);
 

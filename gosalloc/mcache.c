@@ -133,6 +133,31 @@ void gosalloc_mcache_drain(unsigned int cpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_drain);
 
+/**
+ * gosalloc_mcache_pop_many() - take objects of this CPU's list at once
+ * @cls: size class
+ * @objs: filled with the objects
+ * @n: objects wanted
+ *
+ * Context: any context.
+ * Return: how many were taken, up to @n (0 when the list is empty).
+ */
+unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
+				      unsigned int n)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	local_irq_save(flags);
+	for (i = 0; i < n; i++) {
+		objs[i] = gosalloc_mcache_pop_irqoff(cls);
+		if (!objs[i])
+			break;
+	}
+	local_irq_restore(flags);
+	return i;
+}
+
 /* Objects on @cpu's list for @cls (racy unless run on @cpu). */
 unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls)
 {

@@ -90,6 +90,8 @@ void gosalloc_mcache_exit(void);
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
+unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
+				      unsigned int n);
 unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls);
 void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 			    unsigned long *nmalloc, unsigned long *nfree);
@@ -130,6 +132,30 @@ static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
 		__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 	}
 	return obj;
+}
+
+/*
+ * With interrupts off: push @obj on this CPU's list for @cls, giving a
+ * batch back if the list is full. Return: false for a double free.
+ */
+static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
+							void *obj)
+{
+	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(l->head == obj))
+		return false;
+	if (unlikely(gosalloc_tag_count(l->tag) + 1 >=
+		     2 * gosalloc_class_batch[cls])) {
+		gosalloc_mcache_free_slow(cls, obj);
+	} else {
+		*(void **)obj = l->head;
+		l->head = obj;
+		l->tag += GOSALLOC_TAG_SEQ + 1;
+		__this_cpu_inc(gosalloc_mcache->nfree[cls]);
+	}
+	return true;
 }
 
 /* The fast paths: no lock, no atomic instruction on a shared line. */
@@ -173,10 +199,9 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
  */
 static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 {
-	unsigned long limit = 2 * gosalloc_class_batch[cls];
-
 #ifdef GOSALLOC_LOCKLESS_MCACHE
 	if (likely(gosalloc_mcache_lockless())) {
+		unsigned long limit = 2 * gosalloc_class_batch[cls];
 		struct gosalloc_mcache_list old, new;
 		struct gosalloc_mcache_list *l;
 
@@ -200,23 +225,11 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 slow:
 #endif
 	{
-		struct gosalloc_mcache_list *l;
 		unsigned long flags;
 		bool fresh;
 
 		local_irq_save(flags);
-		l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
-		fresh = l->head != obj;
-		if (likely(fresh)) {
-			if (unlikely(gosalloc_tag_count(l->tag) + 1 >= limit)) {
-				gosalloc_mcache_free_slow(cls, obj);
-			} else {
-				*(void **)obj = l->head;
-				l->head = obj;
-				l->tag += GOSALLOC_TAG_SEQ + 1;
-				__this_cpu_inc(gosalloc_mcache->nfree[cls]);
-			}
-		}
+		fresh = gosalloc_mcache_push_irqoff(cls, obj);
 		local_irq_restore(flags);
 		return fresh;
 	}

@@ -164,6 +164,28 @@ static void gosalloc_alloc_bulk_all_or_nothing(struct kunit *test)
 						  objs), 0);
 }
 
+/* free_bulk takes any mix: classes, large objects, NULL, size 0. */
+static void gosalloc_free_bulk_mixed(struct kunit *test)
+{
+	u64 mallocs = gosalloc_stat_read(GOSALLOC_MALLOCS);
+	u64 frees = gosalloc_stat_read(GOSALLOC_FREES);
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+	void *objs[42];
+	size_t i;
+
+	for (i = 0; i < 40; i++) {
+		objs[i] = gosalloc_alloc(i % 10 ? 24 * i : SZ_64K, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	objs[40] = NULL;
+	objs[41] = gosalloc_alloc(0, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
+			40ULL);
+	gosalloc_free_bulk(ARRAY_SIZE(objs), objs);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) - frees, 40ULL);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
 static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
 {
 	u64 mallocs = gosalloc_stat_read(GOSALLOC_MALLOCS);
@@ -255,6 +277,7 @@ static struct kunit_case gosalloc_api_cases[] = {
 	KUNIT_CASE(gosalloc_alloc_array_overflow),
 	KUNIT_CASE(gosalloc_realloc_keeps_contents),
 	KUNIT_CASE(gosalloc_alloc_bulk_all_or_nothing),
+	KUNIT_CASE(gosalloc_free_bulk_mixed),
 	KUNIT_CASE(gosalloc_stats_count_mallocs_and_frees),
 	{}
 };
