@@ -105,6 +105,9 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
  * gosalloc_stat_read() - one statistic
  * @item: the statistic
  *
+ * Exported in the GOSALLOC_INTERNAL namespace for the project's own test
+ * and benchmark modules; it is not part of the public interface.
+ *
  * Context: any context.
  * Return: its value, as gosalloc_stats_snapshot() computes it.
  */
@@ -115,4 +118,4 @@ u64 gosalloc_stat_read(enum gosalloc_stat item)
 	gosalloc_stats_snapshot(v);
 	return v[item];
 }
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_stat_read);
+EXPORT_SYMBOL_NS_GPL(gosalloc_stat_read, GOSALLOC_INTERNAL);

@@ -292,3 +292,4 @@ kunit_test_suite(gosalloc_api_suite);
 MODULE_DESCRIPTION("KUnit tests for gosalloc's public interface");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GOSALLOC_INTERNAL);

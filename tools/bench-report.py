@@ -15,15 +15,19 @@ import sys
 
 ROW = re.compile(r"gosalloc_bench: row (\S+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)")
 START = re.compile(r"gosalloc_bench: start (.*)")
+MEM = re.compile(r"gosalloc_bench: memory (\S+) (\d+) (\d+)")
 
 
 def parse(path):
-    rows, start = [], ""
+    rows, start, mem = [], "", []
     with open(path, errors="replace") as f:
         for line in f:
             m = START.search(line)
             if m:
                 start = m.group(1)
+            m = MEM.search(line)
+            if m:
+                mem.append((m.group(1), int(m.group(2)), int(m.group(3))))
             m = ROW.search(line)
             if m:
                 v = [int(x) for x in m.groups()[1:]]
@@ -32,10 +36,10 @@ def parse(path):
                                  slub_ns=v[3] / 1000, slub_cyc=v[4] / 100,
                                  slub_spread=v[5],
                                  ratio=v[0] / v[3] if v[3] else 0))
-    return start, rows
+    return start, rows, mem
 
 
-def table(title, start, rows):
+def table(title, start, rows, mem):
     out = [title + ("  [" + start + "]" if start else ""),
            "%-18s %12s %7s %12s %7s %7s" % ("row", "gosalloc ns", "spread",
                                             "SLUB ns", "spread", "ratio")]
@@ -43,6 +47,9 @@ def table(title, start, rows):
         out.append("%-18s %12.1f %6d%% %12.1f %6d%% %7.2f" % (
             r["row"], r["gos_ns"], r["gos_spread"], r["slub_ns"],
             r["slub_spread"], r["ratio"]))
+    for name, gos, slub in mem:
+        out.append("%-18s %9d KiB peak %9d KiB peak %7.2f" % (
+            "mem-" + name, gos * 4, slub * 4, gos / slub if slub else 0))
     return "\n".join(out)
 
 
@@ -50,10 +57,10 @@ def chart(outdir, runs):
     data = os.path.join(outdir, "ratios.dat")
     names = [r["row"] for r in runs[0][2]] if runs else []
     with open(data, "w") as f:
-        f.write("row " + " ".join('"%s"' % t for t, _, _ in runs) + "\n")
+        f.write("row " + " ".join('"%s"' % r[0] for r in runs) + "\n")
         for name in names:
             vals = []
-            for _, _, rows in runs:
+            for _, _, rows, _ in runs:
                 hit = [r["ratio"] for r in rows if r["row"] == name]
                 vals.append("%.3f" % hit[0] if hit else "NaN")
             f.write(name + " " + " ".join(vals) + "\n")
@@ -81,23 +88,26 @@ def main():
     runs = []
     for spec in sys.argv[2:]:
         log, title = spec.split(":", 1)
-        start, rows = parse(os.path.join(outdir, log))
+        start, rows, mem = parse(os.path.join(outdir, log))
         if not rows:
             print("bench-report: no results in %s" % log, file=sys.stderr)
             return 1
-        runs.append((title, start, rows))
+        runs.append((title, start, rows, mem))
     with open(os.path.join(outdir, "bench.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["environment", "row", "gosalloc_ns", "gosalloc_cycles",
                     "gosalloc_spread_pct", "slub_ns", "slub_cycles",
                     "slub_spread_pct", "ratio"])
-        for title, _, rows in runs:
+        for title, _, rows, mem in runs:
+            for name, gos, slub in mem:
+                w.writerow([title, "mem-" + name, gos * 4, "", "", slub * 4,
+                            "", "", "%.3f" % (gos / slub if slub else 0)])
             for r in rows:
                 w.writerow([title, r["row"], r["gos_ns"], r["gos_cyc"],
                             r["gos_spread"], r["slub_ns"], r["slub_cyc"],
                             r["slub_spread"], "%.3f" % r["ratio"]])
-    for title, start, rows in runs:
-        print(table(title, start, rows))
+    for title, start, rows, mem in runs:
+        print(table(title, start, rows, mem))
         print()
     chart(outdir, runs)
     print("CSV: %s  chart: %s" % (os.path.join(outdir, "bench.csv"),

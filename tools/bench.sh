@@ -8,6 +8,9 @@
 #		(init_on_alloc=1) and with init_on_alloc=0
 #   uml		a UML kernel, native speed, 1 CPU: init_on_alloc=1 and 0
 #
+# The trace replay (tools/trace/kmalloc.trace) runs in the Debian guest
+# only, where a shell can write the trace to the module's debugfs file.
+#
 # and prints one table per run. out/bench/ (GOSALLOC_OUT) receives the
 # logs, bench.csv and ratios.png (gnuplot).
 set -euo pipefail
@@ -28,7 +31,7 @@ for ioa in shipped 0; do
 	log "bench: Debian $DEB_KVER, QEMU, 2 CPUs, ${append:-as shipped}"
 	GOSALLOC_VM_APPEND=$append GOSALLOC_OUT=$out \
 		boot_debian "debian-$ioa" "$GOSALLOC_TOP/tools/vm/bench-guest.sh" \
-		>/dev/null
+		"$GOSALLOC_TOP/tools/trace/kmalloc.trace" >/dev/null
 done
 
 for ioa in 1 0; do

@@ -12,10 +12,21 @@
  *
  * tools/bench.sh turns those lines into tables, CSV and a chart. Loaded
  * as a module it runs at load and stays loaded; built in, at boot.
+ *
+ * The trace replay needs the trace (tools/trace/kmalloc.trace) written to
+ * /sys/kernel/debug/gosalloc_bench/trace, then anything written to
+ * .../replay: it replays the trace through gosalloc, then through
+ * kmalloc, and prints the row above and
+ *
+ *   gosalloc_bench: memory <name> <gosalloc peak pages> <SLUB peak pages>
+ *
+ * gosalloc's pages are its heap_sys; SLUB's are the growth of the slab
+ * page counters (which include large kmalloc pages) over the replay.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -24,12 +35,19 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/timex.h>
+#include <linux/uaccess.h>
+#include <linux/vmstat.h>
 
 #include "gosalloc.h"
+#include "stats.h"
 
 static unsigned int reps = 7;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "measurements per row and allocator (default 7)");
+
+static bool rows = true;
+module_param(rows, bool, 0444);
+MODULE_PARM_DESC(rows, "run the timed rows at load (default 1)");
 
 static unsigned int scale = 1;
 module_param(scale, uint, 0444);
@@ -295,6 +313,164 @@ static struct bench_row bench_smp_rows[] = {
 	{ "parallel-64", 64, 80000, run_parallel },
 };
 
+/* Trace replay: "a ID SIZE" allocates, "f ID" frees. */
+struct trace_event {
+	u32 id;
+	u32 size;		/* 0: free */
+};
+
+static char *trace_text;	/* as written to debugfs */
+static size_t trace_len;
+static DEFINE_MUTEX(trace_lock);	/* protects trace_text, trace_len */
+static struct dentry *bench_dir;
+
+static struct trace_event *trace_events;
+static unsigned int trace_nr, trace_ids;
+static void **trace_ptrs;
+
+static int trace_parse(void)
+{
+	char *line, *text = trace_text;
+	unsigned int n = 0, id, size;
+
+	for (line = text; line && *line; line = strchr(line, '\n'), line += !!line)
+		n++;
+	kvfree(trace_events);
+	trace_events = kvcalloc(n, sizeof(*trace_events), GFP_KERNEL);
+	if (!trace_events)
+		return -ENOMEM;
+	trace_nr = 0;
+	trace_ids = 0;
+	for (line = text; line && *line; line = strchr(line, '\n'), line += !!line) {
+		if (sscanf(line, "a %u %u", &id, &size) == 2 && size)
+			trace_events[trace_nr++] = (struct trace_event){ id, size };
+		else if (sscanf(line, "f %u", &id) == 1)
+			trace_events[trace_nr++] = (struct trace_event){ id, 0 };
+		else
+			continue;
+		trace_ids = max(trace_ids, id + 1);
+	}
+	kvfree(trace_ptrs);
+	trace_ptrs = kvcalloc(trace_ids, sizeof(*trace_ptrs), GFP_KERNEL);
+	return trace_ptrs ? 0 : -ENOMEM;
+}
+
+static unsigned long slab_pages(void)
+{
+	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
+	       global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
+}
+
+static unsigned long side_pages(enum bench_side side)
+{
+	return side == BENCH_GOS ?
+		gosalloc_stat_read(GOSALLOC_HEAP_SYS) >> PAGE_SHIFT :
+		slab_pages();
+}
+
+/* Pages @side holds beyond @base. */
+static unsigned long side_grown(enum bench_side side, unsigned long base)
+{
+	unsigned long now = side_pages(side);
+
+	return now > base ? now - base : 0;
+}
+
+/*
+ * Replay the whole trace once; @peak, if set, gets the most pages held,
+ * sampled every 64 events: gosalloc's whole heap (the replay runs on a
+ * freshly loaded gosalloc), SLUB's growth since the start.
+ */
+static void trace_replay(enum bench_side side, unsigned long *peak)
+{
+	unsigned long base = side == BENCH_GOS ? 0 : slab_pages();
+	unsigned int i;
+
+	for (i = 0; i < trace_nr; i++) {
+		struct trace_event *e = &trace_events[i];
+
+		if (!e->size) {
+			bench_free(side, trace_ptrs[e->id]);
+			trace_ptrs[e->id] = NULL;
+			continue;
+		}
+		trace_ptrs[e->id] = bench_alloc(side, e->size);
+		if (peak && !(i % 64))
+			*peak = max(*peak, side_grown(side, base));
+		if (!(i % 4096))
+			cond_resched();
+	}
+	if (peak)
+		*peak = max(*peak, side_grown(side, base));
+	for (i = 0; i < trace_ids; i++) {
+		bench_free(side, trace_ptrs[i]);
+		trace_ptrs[i] = NULL;
+	}
+}
+
+static void run_trace(struct bench_row *row, enum bench_side side)
+{
+	trace_replay(side, NULL);
+}
+
+static ssize_t trace_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	char *text;
+	ssize_t ret = count;
+
+	mutex_lock(&trace_lock);
+	text = kvmalloc(trace_len + count + 1, GFP_KERNEL);
+	if (!text) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (trace_text)
+		memcpy(text, trace_text, trace_len);
+	if (copy_from_user(text + trace_len, buf, count)) {
+		kvfree(text);
+		ret = -EFAULT;
+		goto out;
+	}
+	kvfree(trace_text);
+	trace_text = text;
+	trace_len += count;
+	trace_text[trace_len] = '\0';
+out:
+	mutex_unlock(&trace_lock);
+	return ret;
+}
+
+static const struct file_operations trace_fops = {
+	.write = trace_write,
+};
+
+static void bench_row(struct bench_row *row);
+
+static ssize_t replay_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	struct bench_row row = { "trace-replay", 0, 0, run_trace };
+	unsigned long gos = 0, slub = 0;
+	int err;
+
+	mutex_lock(&trace_lock);
+	err = trace_text ? trace_parse() : -ENODATA;
+	if (!err && trace_nr) {
+		trace_replay(BENCH_GOS, &gos);
+		trace_replay(BENCH_SLUB, &slub);
+		pr_info("memory trace-replay %lu %lu\n", gos, slub);
+		row.ops = trace_nr;
+		bench_row(&row);
+	}
+	mutex_unlock(&trace_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations replay_fops = {
+	.write = replay_write,
+};
+
 static int bench_setup(void)
 {
 	unsigned int i;
@@ -316,6 +492,9 @@ static int bench_setup(void)
 
 static void bench_teardown(void)
 {
+	kvfree(trace_ptrs);
+	kvfree(trace_events);
+	kvfree(trace_text);
 	kmem_cache_destroy(bench_cache);
 	kfree(bench_order);
 	kfree(bench_objs);
@@ -330,11 +509,16 @@ static int __init bench_init(void)
 		goto out;
 	pr_info("start cpus=%u init_on_alloc=%d init_on_free=%d\n",
 		num_online_cpus(), want_init_on_alloc(0), want_init_on_free());
-	for (i = 0; i < ARRAY_SIZE(bench_rows); i++)
+	for (i = 0; i < ARRAY_SIZE(bench_rows) && rows; i++)
 		bench_row(&bench_rows[i]);
-	for (i = 0; i < ARRAY_SIZE(bench_smp_rows) && num_online_cpus() > 1; i++)
-		bench_row(&bench_smp_rows[i]);
+	for (i = 0; i < ARRAY_SIZE(bench_smp_rows); i++)
+		if (rows && num_online_cpus() > 1)
+			bench_row(&bench_smp_rows[i]);
 	pr_info("done\n");
+	bench_dir = debugfs_create_dir("gosalloc_bench", NULL);
+	debugfs_create_file("trace", 0200, bench_dir, NULL, &trace_fops);
+	debugfs_create_file("replay", 0200, bench_dir, NULL, &replay_fops);
+	return 0;
 out:
 	bench_teardown();
 	return err;
@@ -342,6 +526,8 @@ out:
 
 static void __exit bench_exit(void)
 {
+	debugfs_remove_recursive(bench_dir);
+	bench_teardown();
 }
 
 late_initcall(bench_init);	/* built in: after the console is up */
@@ -349,3 +535,4 @@ module_exit(bench_exit);
 
 MODULE_DESCRIPTION("gosalloc against SLUB, in one boot");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(GOSALLOC_INTERNAL);
