@@ -6,6 +6,8 @@
  * Creation errors are ignored, as debugfs asks: the allocator works the
  * same without its files.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
@@ -45,6 +47,36 @@ static int classes_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(classes);
 
+static ssize_t release_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned long pages = gosalloc_release_all();
+
+	pr_info("released %lu pages on request\n", pages);
+	return count;
+}
+
+static const struct file_operations release_fops = {
+	.write = release_write,
+};
+
+static int scavenge_delay_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_scavenge_delay_ms);
+	return 0;
+}
+
+static int scavenge_delay_set(void *data, u64 val)
+{
+	if (val > UINT_MAX)
+		return -EINVAL;
+	WRITE_ONCE(gosalloc_scavenge_delay_ms, val);
+	gosalloc_scavenge_kick();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(scavenge_delay_fops, scavenge_delay_get,
+			 scavenge_delay_set, "%llu\n");
+
 void gosalloc_debugfs_init(void)
 {
 	gosalloc_debugfs_dir = debugfs_create_dir("gosalloc", NULL);
@@ -52,6 +84,11 @@ void gosalloc_debugfs_init(void)
 			    &stats_fops);
 	debugfs_create_file("classes", 0444, gosalloc_debugfs_dir, NULL,
 			    &classes_fops);
+	debugfs_create_file("release", 0200, gosalloc_debugfs_dir, NULL,
+			    &release_fops);
+	debugfs_create_file_unsafe("scavenge_delay_ms", 0644,
+				   gosalloc_debugfs_dir, NULL,
+				   &scavenge_delay_fops);
 }
 
 void gosalloc_debugfs_exit(void)

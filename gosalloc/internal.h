@@ -19,6 +19,12 @@
 /* The largest object: the largest run the page allocator can give. */
 #define GOSALLOC_MAX_SIZE	(PAGE_SIZE << MAX_PAGE_ORDER)
 
+int gosalloc_scavenge_init(void);
+void gosalloc_scavenge_exit(void);
+unsigned long gosalloc_release_all(void);
+void gosalloc_scavenge_kick(void);
+extern unsigned int gosalloc_scavenge_delay_ms;
+
 void gosalloc_debugfs_init(void);
 void gosalloc_debugfs_exit(void);
 

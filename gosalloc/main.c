@@ -19,7 +19,7 @@
 static void gosalloc_teardown(void)
 {
 	gosalloc_mcache_exit();
-	gosalloc_mcentral_exit();
+	gosalloc_mcentral_trim();
 	gosalloc_mheap_exit();
 }
 
@@ -32,6 +32,9 @@ static int __init gosalloc_init(void)
 	if (err)
 		return err;
 	err = gosalloc_mcache_init();
+	if (err)
+		goto err_teardown;
+	err = gosalloc_scavenge_init();
 	if (err)
 		goto err_teardown;
 	gosalloc_debugfs_init();
@@ -53,6 +56,7 @@ static void __exit gosalloc_exit(void)
 	if (live)
 		pr_warn("unloading with %llu live objects\n", live);
 	gosalloc_debugfs_exit();
+	gosalloc_scavenge_exit();
 	gosalloc_teardown();
 }
 

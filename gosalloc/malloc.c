@@ -15,6 +15,7 @@
  *			allocator; MSpan: one run.
  *	mcentral.c	MCentral: the spans of one size class.
  *	mcache.c	MCache: a per-CPU cache of free objects per class.
+ *	scavenge.c	giving memory back; CPU hotplug.
  *	stats.c		MStats: statistics, summed on read.
  *
  * Allocating a small object proceeds up a hierarchy of caches:
@@ -41,8 +42,9 @@
  *	   central list.
  *	3. If all the objects of a span are back, give the span back to the
  *	   heap, where it coalesces with free neighbours.
- *	4. Giving free runs back to the page allocator is not done yet: the
- *	   heap keeps what it got until the module unloads.
+ *	4. If the heap has too much memory, give some back to the page
+ *	   allocator (scavenge.c): runs idle for a while, everything free
+ *	   under memory pressure (a shrinker), or on request (debugfs).
  *
  * Large objects (over 32 KiB) are runs of the heap, bypassing the caches.
  *

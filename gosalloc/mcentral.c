@@ -174,23 +174,35 @@ void gosalloc_mcentral_init(void)
 	}
 }
 
-/*
- * Module unload, after every CPU cache was drained: spans with no object
- * out go back to the heap; the others hold leaked objects and stay.
+/**
+ * gosalloc_mcentral_trim() - give every span with no object out back
+ *
+ * Each class keeps one empty span in normal use; this returns those too,
+ * so that the heap can give their pages back.
+ *
+ * Context: any context; takes central.lock, then heap.lock with
+ * central.lock released.
  */
-void gosalloc_mcentral_exit(void)
+void gosalloc_mcentral_trim(void)
 {
 	struct gosalloc_span *s, *next;
+	struct gosalloc_central *c;
+	unsigned long flags;
 	unsigned int i;
+	LIST_HEAD(empty);
 
 	for (i = 1; i < GOSALLOC_NR_CLASSES; i++) {
-		list_for_each_entry_safe(s, next, &gosalloc_central[i].partial,
-					 list) {
+		c = &gosalloc_central[i];
+		spin_lock_irqsave(&c->lock, flags);
+		list_for_each_entry_safe(s, next, &c->partial, list) {
 			if (s->allocated)
 				continue;
-			list_del(&s->list);
-			gosalloc_central[i].nspans--;
-			gosalloc_mheap_free(s);
+			list_move(&s->list, &empty);
+			c->nspans--;
 		}
+		spin_unlock_irqrestore(&c->lock, flags);
 	}
+	list_for_each_entry_safe(s, next, &empty, list)
+		gosalloc_mheap_free(s);
 }
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_trim);

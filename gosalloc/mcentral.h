@@ -31,7 +31,7 @@ struct gosalloc_chain {
 };
 
 void gosalloc_mcentral_init(void);
-void gosalloc_mcentral_exit(void);
+void gosalloc_mcentral_trim(void);
 bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,
 			    struct gosalloc_chain *chain);
 void gosalloc_mcentral_release(unsigned int cls, void *head);

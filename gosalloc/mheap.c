@@ -251,6 +251,7 @@ static void free_run_insert(struct gosalloc_span *s)
 
 	lockdep_assert_held(&gosalloc_heap.lock);
 	WRITE_ONCE(s->state, GOSALLOC_SPAN_FREE);
+	s->free_since = jiffies;
 	if (prev && prev->state == GOSALLOC_SPAN_FREE &&
 	    prev->base + gosalloc_span_bytes(prev) == s->base) {
 		free_list_remove(prev);
@@ -512,12 +513,74 @@ int gosalloc_mheap_init(void)
 	return gosalloc_arena_map ? 0 : -ENOMEM;
 }
 
+/*
+ * Take free run @s off the heap to give its pages back; heap.lock held.
+ * Its map entries are cleared and it leaves the FREE state, so that no
+ * neighbour merges with it; the caller frees the pages without the lock,
+ * then disposes of @s (span_dispose(), under the lock).
+ */
+static void free_run_detach(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	lockdep_assert_held(&h->lock);
+	free_list_remove(s);
+	WRITE_ONCE(*span_slot(addr_to_pfn(s->base)), NULL);
+	WRITE_ONCE(*span_slot(addr_to_pfn(s->base) + s->npages - 1), NULL);
+	WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
+	h->pages_sys -= s->npages;
+	h->pages_released += s->npages;
+}
+
 static void free_run_release(struct gosalloc_span *s)
 {
 	free_pages_split(virt_to_page((void *)s->base), s->npages);
-	gosalloc_heap.pages_sys -= s->npages;
-	gosalloc_heap.pages_free -= s->npages;
 }
+
+/**
+ * gosalloc_mheap_release() - give free runs back to the page allocator
+ * @max_pages: stop once this many pages went back
+ * @min_idle: only runs free for at least this many jiffies
+ *
+ * Free runs are detached under heap.lock, their pages freed without it.
+ * Pages come back to the heap only through new chunks.
+ *
+ * Context: process or softirq context; takes heap.lock.
+ * Return: the pages given back.
+ */
+unsigned long gosalloc_mheap_release(unsigned long max_pages,
+				     unsigned long min_idle)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s, *next;
+	unsigned long flags, done = 0;
+	LIST_HEAD(gone);
+	unsigned int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < GOSALLOC_HEAP_LISTS && done < max_pages; i++) {
+		list_for_each_entry_safe(s, next, &h->free[i], list) {
+			if (done >= max_pages)
+				break;
+			if (time_before(jiffies, s->free_since + min_idle))
+				continue;
+			done += s->npages;
+			free_run_detach(s);
+			list_add(&s->list, &gone);
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (list_empty(&gone))
+		return 0;
+	list_for_each_entry(s, &gone, list)
+		free_run_release(s);
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry_safe(s, next, &gone, list)
+		span_dispose(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return done;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_release);
 
 /*
  * Module unload: every free run goes back to the page allocator. Pages of
@@ -531,9 +594,12 @@ void gosalloc_mheap_exit(void)
 	struct gosalloc_span *s, *next;
 	unsigned long i;
 
-	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++)
-		list_for_each_entry_safe(s, next, &h->free[i], list)
+	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++) {
+		list_for_each_entry_safe(s, next, &h->free[i], list) {
+			free_run_detach(s);
 			free_run_release(s);
+		}
+	}
 	if (h->pages_sys)
 		pr_warn("%lu pages hold leaked objects and stay allocated\n",
 			h->pages_sys);

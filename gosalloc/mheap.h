@@ -35,6 +35,7 @@ struct gosalloc_span {
 	u8 state;			/* enum gosalloc_span_state */
 	u8 sizeclass;			/* SMALL: the class */
 	bool needzero;			/* memory may hold old data */
+	unsigned long free_since;	/* FREE: jiffies when it became free */
 	u32 elemsize;			/* SMALL: object size of the class */
 	u32 divmagic;			/* SMALL: offset to index, see
 					 * gosalloc_class_index()
@@ -85,6 +86,7 @@ struct gosalloc_heap {
 	unsigned long pages_free;	/* in FREE spans */
 	unsigned long spans_inuse;
 	unsigned long pages_meta;	/* arenas and span descriptors */
+	unsigned long pages_released;	/* given back, in all */
 	unsigned long large_allocs;
 	unsigned long large_frees;
 	unsigned long large_pages;	/* in LARGE spans */
@@ -100,6 +102,8 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 void gosalloc_mheap_free(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 struct gosalloc_span *gosalloc_span_lookup(const void *p);
+unsigned long gosalloc_mheap_release(unsigned long max_pages,
+				     unsigned long min_idle);
 
 static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)
 {

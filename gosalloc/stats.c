@@ -85,7 +85,8 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;
-	out[GOSALLOC_HEAP_RELEASED] = 0;
+	out[GOSALLOC_HEAP_RELEASED] = (u64)READ_ONCE(h->pages_released) <<
+				     PAGE_SHIFT;
 	out[GOSALLOC_HEAP_ALLOC] = live_bytes +
 		((u64)READ_ONCE(h->large_pages) << PAGE_SHIFT);
 	out[GOSALLOC_LARGE_ALLOCS] = READ_ONCE(h->large_allocs);

@@ -44,6 +44,10 @@ static unsigned int stress_threads = 2;
 module_param(stress_threads, uint, 0444);
 MODULE_PARM_DESC(stress_threads, "stress kthreads per online CPU (default 2)");
 
+static unsigned int fill_mib;
+module_param(fill_mib, uint, 0444);
+MODULE_PARM_DESC(fill_mib, "MiB to allocate in small objects, then free, at load (default 0)");
+
 static unsigned long stress_done;
 module_param(stress_done, ulong, 0444);
 MODULE_PARM_DESC(stress_done, "result: stress operations done");
@@ -254,6 +258,30 @@ static int example_stress(void)
 	return 0;
 }
 
+/* Allocate @fill_mib MiB in objects of 64 to 2048 bytes, then free them. */
+static int example_fill(void)
+{
+	unsigned long target = (unsigned long)fill_mib << 20, bytes = 0, n, i;
+	void **objs;
+
+	n = target / 64 + 1;
+	objs = kvcalloc(n, sizeof(*objs), GFP_KERNEL);
+	if (!objs)
+		return -ENOMEM;
+	for (i = 0; i < n && bytes < target; i++) {
+		size_t size = 64 << (i % 6);
+
+		objs[i] = gosalloc_alloc(size, GFP_KERNEL);
+		if (!objs[i])
+			break;
+		bytes += size;
+	}
+	pr_info("fill: %lu objects, %lu MiB allocated\n", i, bytes >> 20);
+	gosalloc_free_bulk(i, objs);
+	kvfree(objs);
+	return bytes < target ? -ENOMEM : 0;
+}
+
 static int __init example_init(void)
 {
 	unsigned int failed = example_round_trips();
@@ -271,7 +299,9 @@ static int __init example_init(void)
 	}
 	pr_info("round trips: %u done, %d objects kept\n",
 		rounds * (unsigned int)ARRAY_SIZE(example_sizes), EXAMPLE_KEPT);
-	err = stress_ops ? example_stress() : 0;
+	err = fill_mib ? example_fill() : 0;
+	if (!err && stress_ops)
+		err = example_stress();
 	if (err)
 		gosalloc_free_bulk(EXAMPLE_KEPT, kept);
 	return err;

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * scavenge.c - giving memory back (step 4 of freeing); see malloc.c for
+ * the overview.
+ *
+ * Free page runs go back to the page allocator three ways:
+ *
+ *	- a scavenger (delayed work) gives back runs that have been free
+ *	  for longer than scavenge_delay_ms, every scavenge_delay_ms;
+ *	- a shrinker, under memory pressure, first drains every CPU's
+ *	  cache and the classes' spare spans, then gives back free runs;
+ *	- on demand, writing to debugfs "release" does the same at once.
+ *
+ * Because the heap splits its chunks into independent pages, any free
+ * run can go back, whole chunks or parts of them alike. A CPU that goes
+ * offline has its cache drained by another CPU once it is dead.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/shrinker.h>
+#include <linux/smp.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/* Tunable in debugfs; 0 stops the scavenger. */
+unsigned int gosalloc_scavenge_delay_ms = 10000;
+
+static struct delayed_work gosalloc_scavenge_work;
+static struct shrinker *gosalloc_shrinker;
+static int gosalloc_cpuhp_state;
+
+static void drain_this_cpu(void *unused)
+{
+	gosalloc_mcache_drain(smp_processor_id());
+}
+
+/**
+ * gosalloc_release_all() - give back everything that is not in use
+ *
+ * Drains every CPU's cache (by IPI), returns every empty span to the heap
+ * and every free run to the page allocator.
+ *
+ * Context: process context with interrupts enabled.
+ * Return: the pages given back.
+ */
+unsigned long gosalloc_release_all(void)
+{
+	on_each_cpu(drain_this_cpu, NULL, 1);
+	gosalloc_mcentral_trim();
+	return gosalloc_mheap_release(ULONG_MAX, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_release_all);
+
+static void scavenge(struct work_struct *work)
+{
+	unsigned int delay = READ_ONCE(gosalloc_scavenge_delay_ms);
+
+	if (!delay)
+		return;
+	gosalloc_mheap_release(ULONG_MAX, msecs_to_jiffies(delay));
+	schedule_delayed_work(&gosalloc_scavenge_work, msecs_to_jiffies(delay));
+}
+
+/* Restart the scavenger after its delay changed; safe while it runs. */
+void gosalloc_scavenge_kick(void)
+{
+	mod_delayed_work(system_wq, &gosalloc_scavenge_work, 0);
+}
+
+/* Free runs, plus the pages that free objects in spans add up to. */
+static unsigned long shrink_count(struct shrinker *shrinker,
+				  struct shrink_control *sc)
+{
+	u64 v[GOSALLOC_NR_STATS];
+	unsigned long idle;
+
+	gosalloc_stats_snapshot(v);
+	idle = (v[GOSALLOC_HEAP_IDLE] + v[GOSALLOC_HEAP_INUSE] -
+		min(v[GOSALLOC_HEAP_ALLOC], v[GOSALLOC_HEAP_INUSE])) >> PAGE_SHIFT;
+	return idle ?: SHRINK_EMPTY;
+}
+
+static unsigned long shrink_scan(struct shrinker *shrinker,
+				 struct shrink_control *sc)
+{
+	unsigned long freed;
+
+	on_each_cpu(drain_this_cpu, NULL, 1);
+	gosalloc_mcentral_trim();
+	freed = gosalloc_mheap_release(sc->nr_to_scan, 0);
+	return freed ?: SHRINK_STOP;
+}
+
+static int gosalloc_cpu_dead(unsigned int cpu)
+{
+	gosalloc_mcache_drain(cpu);
+	return 0;
+}
+
+int gosalloc_scavenge_init(void)
+{
+	int state;
+
+	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/gosalloc:dead",
+					  NULL, gosalloc_cpu_dead);
+	if (state < 0)
+		return state;
+	gosalloc_cpuhp_state = state;
+	gosalloc_shrinker = shrinker_alloc(0, "gosalloc");
+	if (gosalloc_shrinker) {
+		gosalloc_shrinker->count_objects = shrink_count;
+		gosalloc_shrinker->scan_objects = shrink_scan;
+		shrinker_register(gosalloc_shrinker);
+	}
+	INIT_DEFERRABLE_WORK(&gosalloc_scavenge_work, scavenge);
+	gosalloc_scavenge_kick();
+	return 0;
+}
+
+void gosalloc_scavenge_exit(void)
+{
+	WRITE_ONCE(gosalloc_scavenge_delay_ms, 0);
+	cancel_delayed_work_sync(&gosalloc_scavenge_work);
+	shrinker_free(gosalloc_shrinker);
+	if (gosalloc_cpuhp_state)
+		cpuhp_remove_state_nocalls(gosalloc_cpuhp_state);
+}
