@@ -4,9 +4,9 @@
  *
  * Nothing here is counted on its own: the statistics are summed on read
  * from the counters the allocator keeps anyway. Per-class allocations and
- * frees live in each CPU's cache (mcache.h), written with interrupts off
- * by their CPU alone; heap figures live in the heap (mheap.h), written
- * under heap.lock. A sum read while other CPUs run is approximate; at
+ * frees live in each CPU's cache (mcache.h), written by their CPU alone
+ * with this_cpu operations; heap figures live in the heap (mheap.h),
+ * written under heap.lock. A sum read while other CPUs run is approximate; at
  * rest it is exact. Bad frees are rare and counted atomically.
  */
 #ifndef _GOSALLOC_STATS_H
