@@ -15,6 +15,7 @@
 #include "mheap.h"
 #include "sizeclasses.h"
 #include "stats.h"
+#include "tiny.h"
 
 /* The largest object: the largest run the page allocator can give. */
 #define GOSALLOC_MAX_SIZE	(PAGE_SIZE << MAX_PAGE_ORDER)

@@ -15,6 +15,8 @@
  *			allocator; MSpan: one run.
  *	mcentral.c	MCentral: the spans of one size class.
  *	mcache.c	MCache: a per-CPU cache of free objects per class.
+ *	tiny.c		the tiny allocator: objects of 1 to 7 bytes share
+ *			16-byte blocks and are still freed one by one.
  *	scavenge.c	giving memory back; CPU hotplug.
  *	stats.c		MStats: statistics, summed on read.
  *
@@ -107,6 +109,15 @@ static __always_inline void *small_alloc(size_t size, gfp_t flags)
 	return obj;
 }
 
+static noinline void *tiny_alloc(size_t size, gfp_t flags)
+{
+	void *obj = gosalloc_tiny_alloc(size, flags);
+
+	if (obj && want_init_on_alloc(flags))
+		memset(obj, 0, size);
+	return obj;
+}
+
 static void *large_alloc(size_t size, gfp_t flags)
 {
 	struct gosalloc_span *s;
@@ -135,6 +146,8 @@ static void *large_alloc(size_t size, gfp_t flags)
 void *gosalloc_alloc(size_t size, gfp_t flags)
 {
 	might_alloc(flags);
+	if (unlikely(size - 1 < GOSALLOC_TINY_MAX))
+		return tiny_alloc(size, flags);
 	if (likely(size - 1 < GOSALLOC_MAX_SMALL_SIZE))
 		return small_alloc(size, flags);
 	if (unlikely(!size))
@@ -201,6 +214,8 @@ static __always_inline bool span_object_start(struct gosalloc_span *s,
 static size_t object_size(const void *p, struct gosalloc_span *s,
 			  unsigned long caller)
 {
+	size_t size;
+
 	switch (s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD) {
 	case GOSALLOC_SPAN_SMALL:
 		if (span_object_start(s, p))
@@ -210,6 +225,11 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		if ((unsigned long)p == s->base)
 			return gosalloc_span_bytes(s);
 		break;
+	case GOSALLOC_SPAN_TINY:
+		size = gosalloc_tiny_size(s, p);
+		if (size)
+			return size;
+		fallthrough;	/* no live object starts there */
 	case GOSALLOC_SPAN_FREE:
 		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
 		return 0;
@@ -230,6 +250,12 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 
 	if (unlikely(!size))
 		return;
+	if (s->state == GOSALLOC_SPAN_TINY) {
+		if (likely(gosalloc_tiny_free(s, p)))
+			return;
+		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		return;
+	}
 	if (want_init_on_free())
 		memset((void *)p, 0, size);
 	if (s->state == GOSALLOC_SPAN_LARGE) {
@@ -350,7 +376,8 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	unsigned int cls;
 	size_t i;
 
-	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE)) {
+	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE ||
+		     size - 1 < GOSALLOC_TINY_MAX)) {
 		for (i = 0; i < nr; i++) {
 			p[i] = gosalloc_alloc(size, flags);
 			if (unlikely(!p[i]))

@@ -129,6 +129,7 @@ void gosalloc_mcache_drain(unsigned int cpu)
 	local_irq_save(flags);
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
 		list_flush(per_cpu_ptr(&gosalloc_mcache->list[cls], cpu), cls, 0);
+	gosalloc_tiny_drain(cpu);
 	local_irq_restore(flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_drain);

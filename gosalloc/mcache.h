@@ -78,6 +78,14 @@ struct gosalloc_mcache {
 	struct gosalloc_mcache_list list[GOSALLOC_NR_CLASSES];
 	unsigned long nmalloc[GOSALLOC_NR_CLASSES];	/* objects allocated */
 	unsigned long nfree[GOSALLOC_NR_CLASSES];	/* objects freed */
+	/* The tiny allocator (tiny.c): the block this CPU carves, and where. */
+	void *tiny;
+	atomic_t *tiny_meta;		/* its metadata word */
+	unsigned long tiny_offset;
+	unsigned long tiny_mallocs;	/* tiny objects allocated */
+	unsigned long tiny_frees;	/* tiny objects freed on this CPU */
+	unsigned long tiny_allocs;	/* of those, served by a block in use */
+	long tiny_bytes;		/* bytes allocated minus bytes freed */
 };
 
 extern struct gosalloc_mcache __percpu *gosalloc_mcache;

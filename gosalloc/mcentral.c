@@ -20,7 +20,7 @@
 
 #include "internal.h"
 
-struct gosalloc_central gosalloc_central[GOSALLOC_NR_CLASSES];
+struct gosalloc_central gosalloc_central[GOSALLOC_NR_CENTRALS];
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_central);
 
 static void chain_add(struct gosalloc_chain *chain, void *obj)
@@ -36,7 +36,7 @@ static void chain_add(struct gosalloc_chain *chain, void *obj)
 static void span_take(struct gosalloc_central *c, struct gosalloc_span *s,
 		      unsigned int want, struct gosalloc_chain *chain)
 {
-	unsigned int size = gosalloc_class_to_size[s->sizeclass];
+	unsigned int size = s->elemsize;
 
 	lockdep_assert_held(&c->lock);
 	while (want && s->freelist) {
@@ -57,16 +57,46 @@ static void span_take(struct gosalloc_central *c, struct gosalloc_span *s,
 		list_move(&s->list, &c->full);
 }
 
+/**
+ * gosalloc_central_shape() - the spans of a class
+ * @cls: a size class, or GOSALLOC_TINY_CLASS
+ * @npages: if not NULL, gets the pages per span
+ * @nelems: if not NULL, gets the objects per span
+ * @elemsize: if not NULL, gets the object size
+ * @divmagic: if not NULL, gets the reciprocal of the object size
+ *
+ * Tiny spans are one page of 16-byte blocks followed by the blocks'
+ * metadata (tiny.h); other classes follow the size-class table.
+ */
+void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
+			    unsigned int *nelems, u32 *elemsize, u32 *divmagic)
+{
+	bool tiny = cls == GOSALLOC_TINY_CLASS;
+	unsigned int like = tiny ? gosalloc_size_to_class(GOSALLOC_TINY_SIZE) : cls;
+
+	if (npages)
+		*npages = tiny ? 1 : gosalloc_class_to_npages[cls];
+	if (nelems)
+		*nelems = tiny ? GOSALLOC_TINY_BLOCKS : gosalloc_class_to_nobjs[cls];
+	if (elemsize)
+		*elemsize = gosalloc_class_to_size[like];
+	if (divmagic)
+		*divmagic = gosalloc_class_to_divmagic[like];
+}
+
 /* A new span for class @cls from the heap; no lock held. */
 static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
 {
 	struct gosalloc_span *s;
+	unsigned int npages, nelems;
 
-	s = gosalloc_mheap_alloc(gosalloc_class_to_npages[cls],
-				 GOSALLOC_SPAN_SMALL, cls, gfp);
+	gosalloc_central_shape(cls, &npages, &nelems, NULL, NULL);
+	s = gosalloc_mheap_alloc(npages, cls == GOSALLOC_TINY_CLASS ?
+				 GOSALLOC_SPAN_TINY : GOSALLOC_SPAN_SMALL,
+				 cls, gfp);
 	if (!s)
 		return NULL;
-	s->nelems = gosalloc_class_to_nobjs[cls];
+	s->nelems = nelems;
 	s->allocated = 0;
 	s->freeindex = 0;
 	s->freelist = NULL;
@@ -167,7 +197,7 @@ void gosalloc_mcentral_init(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < GOSALLOC_NR_CLASSES; i++) {
+	for (i = 0; i < GOSALLOC_NR_CENTRALS; i++) {
 		spin_lock_init(&gosalloc_central[i].lock);
 		INIT_LIST_HEAD(&gosalloc_central[i].partial);
 		INIT_LIST_HEAD(&gosalloc_central[i].full);
@@ -191,7 +221,7 @@ void gosalloc_mcentral_trim(void)
 	unsigned int i;
 	LIST_HEAD(empty);
 
-	for (i = 1; i < GOSALLOC_NR_CLASSES; i++) {
+	for (i = 1; i < GOSALLOC_NR_CENTRALS; i++) {
 		c = &gosalloc_central[i];
 		spin_lock_irqsave(&c->lock, flags);
 		list_for_each_entry_safe(s, next, &c->partial, list) {

@@ -21,7 +21,11 @@ struct gosalloc_central {
 	unsigned long nspans;		/* lock; read anywhere */
 } ____cacheline_aligned_in_smp;
 
-extern struct gosalloc_central gosalloc_central[GOSALLOC_NR_CLASSES];
+/* The tiny allocator's blocks have a central list of their own. */
+#define GOSALLOC_TINY_CLASS	GOSALLOC_NR_CLASSES
+#define GOSALLOC_NR_CENTRALS	(GOSALLOC_NR_CLASSES + 1)
+
+extern struct gosalloc_central gosalloc_central[GOSALLOC_NR_CENTRALS];
 
 /* A chain of objects linked through their first word. */
 struct gosalloc_chain {
@@ -30,6 +34,8 @@ struct gosalloc_chain {
 	unsigned int count;
 };
 
+void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
+			    unsigned int *nelems, u32 *elemsize, u32 *divmagic);
 void gosalloc_mcentral_init(void);
 void gosalloc_mcentral_trim(void);
 bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,

@@ -426,10 +426,10 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	s = free_run_carve(s, npages);
 	if (s) {
 		s->sizeclass = sizeclass;
-		s->elemsize = gosalloc_class_to_size[sizeclass];
-		s->divmagic = gosalloc_class_to_divmagic[sizeclass];
+		gosalloc_central_shape(sizeclass, NULL, NULL, &s->elemsize,
+				       &s->divmagic);
 		WRITE_ONCE(s->state, state);
-		span_map(s, state == GOSALLOC_SPAN_SMALL);
+		span_map(s, state != GOSALLOC_SPAN_LARGE);
 		h->pages_inuse += npages;
 		h->spans_inuse++;
 		if (state == GOSALLOC_SPAN_LARGE) {

@@ -18,6 +18,7 @@ enum gosalloc_span_state {
 	GOSALLOC_SPAN_FREE,	/* on a heap free list */
 	GOSALLOC_SPAN_SMALL,	/* cut into objects of one size class */
 	GOSALLOC_SPAN_LARGE,	/* one large object */
+	GOSALLOC_SPAN_TINY,	/* cut into tiny blocks (tiny.c) */
 };
 
 /*

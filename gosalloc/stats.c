@@ -62,6 +62,23 @@ void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
 
+/* Add the tiny allocator's counts, summed over every CPU. */
+static void tiny_stats(u64 *mallocs, u64 *frees, u64 *bytes, u64 *packed)
+{
+	struct gosalloc_mcache *c;
+	long live = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(gosalloc_mcache, cpu);
+		*mallocs += READ_ONCE(c->tiny_mallocs);
+		*frees += READ_ONCE(c->tiny_frees);
+		*packed += READ_ONCE(c->tiny_allocs);
+		live += READ_ONCE(c->tiny_bytes);
+	}
+	*bytes += max(live, 0L);
+}
+
 /**
  * gosalloc_stats_snapshot() - sum every statistic
  * @out: filled with one value per &enum gosalloc_stat
@@ -72,7 +89,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
 	struct gosalloc_class_stats cs;
-	u64 mallocs = 0, frees = 0, live_bytes = 0;
+	u64 mallocs = 0, frees = 0, live_bytes = 0, tiny_allocs = 0;
 	unsigned int cls;
 
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
@@ -82,6 +99,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		live_bytes += (u64)(cs.mallocs - cs.frees) *
 			      gosalloc_class_to_size[cls];
 	}
+	tiny_stats(&mallocs, &frees, &live_bytes, &tiny_allocs);
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;
@@ -93,7 +111,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	out[GOSALLOC_LARGE_FREES] = READ_ONCE(h->large_frees);
 	out[GOSALLOC_MALLOCS] = mallocs + out[GOSALLOC_LARGE_ALLOCS];
 	out[GOSALLOC_FREES] = frees + out[GOSALLOC_LARGE_FREES];
-	out[GOSALLOC_TINY_ALLOCS] = 0;
+	out[GOSALLOC_TINY_ALLOCS] = tiny_allocs;
 	out[GOSALLOC_INVALID_FREES] = atomic_long_read(&gosalloc_invalid_frees);
 	out[GOSALLOC_DOUBLE_FREES] = atomic_long_read(&gosalloc_double_frees);
 	out[GOSALLOC_SPANS_INUSE] = READ_ONCE(h->spans_inuse);

@@ -299,7 +299,7 @@ static void bench_row(struct bench_row *row)
 #define HOT(n, sz)	{ "hot-" n, sz, 40000, run_hot }
 
 static struct bench_row bench_rows[] = {
-	HOT("8", 8), HOT("16", 16), HOT("32", 32), HOT("64", 64),
+	HOT("4", 4), HOT("8", 8), HOT("16", 16), HOT("32", 32), HOT("64", 64),
 	HOT("96", 96), HOT("128", 128), HOT("256", 256), HOT("512", 512),
 	HOT("1k", 1024), HOT("2k", 2048), HOT("4k", 4096), HOT("8k", 8192),
 	HOT("16k", 16384), HOT("32k", 32768), HOT("64k", 65536),
@@ -471,6 +471,40 @@ static const struct file_operations replay_fops = {
 	.write = replay_write,
 };
 
+/*
+ * Memory of one million live tiny objects: gosalloc's heap_inuse against
+ * the growth of the slab page counters, in pages. @size 0: random sizes
+ * from 1 to 15 bytes.
+ */
+static void bench_tiny_memory(const char *name, size_t size)
+{
+	const unsigned long n = 1000000;
+	unsigned long i, gos, slub, base;
+	void **p = kvcalloc(n, sizeof(*p), GFP_KERNEL);
+	u8 *sizes = kvmalloc(n, GFP_KERNEL);
+
+	if (!p || !sizes)
+		goto out;
+	for (i = 0; i < n; i++)
+		sizes[i] = size ?: 1 + get_random_u32_below(15);
+	base = gosalloc_stat_read(GOSALLOC_HEAP_INUSE);
+	for (i = 0; i < n; i++)
+		p[i] = gosalloc_alloc(sizes[i], GFP_KERNEL);
+	gos = (gosalloc_stat_read(GOSALLOC_HEAP_INUSE) - base) >> PAGE_SHIFT;
+	for (i = 0; i < n; i++)
+		gosalloc_free(p[i]);
+	base = slab_pages();
+	for (i = 0; i < n; i++)
+		p[i] = kmalloc(sizes[i], GFP_KERNEL);
+	slub = side_grown(BENCH_SLUB, base);
+	for (i = 0; i < n; i++)
+		kfree(p[i]);
+	pr_info("memory %s %lu %lu\n", name, gos, slub);
+out:
+	kvfree(sizes);
+	kvfree(p);
+}
+
 static int bench_setup(void)
 {
 	unsigned int i;
@@ -514,6 +548,10 @@ static int __init bench_init(void)
 	for (i = 0; i < ARRAY_SIZE(bench_smp_rows); i++)
 		if (rows && num_online_cpus() > 1)
 			bench_row(&bench_smp_rows[i]);
+	if (rows) {
+		bench_tiny_memory("tiny-4x1M", 4);
+		bench_tiny_memory("tiny-1-15x1M", 0);
+	}
 	pr_info("done\n");
 	bench_dir = debugfs_create_dir("gosalloc_bench", NULL);
 	debugfs_create_file("trace", 0200, bench_dir, NULL, &trace_fops);

@@ -8,10 +8,10 @@
  * - round trips: objects of a few sizes allocated, written, checked and
  *   freed, with 16 kept until unload so that statistics show live objects;
  * - stress: kthreads on every online CPU allocate objects of random sizes
- *   (every size class and large sizes), write a pattern into each and put
- *   it in a slot shared by all threads; whoever finds an object in a slot
- *   checks its pattern and frees it, so most objects are freed on another
- *   CPU than the one that allocated them.
+ *   (tiny objects, every size class and large sizes), write a pattern into
+ *   each and put it in a slot shared by all threads; whoever finds an
+ *   object in a slot checks its pattern and frees it, so most objects are
+ *   freed on another CPU than the one that allocated them.
  *
  * The results are in the read-only parameters stress_done (operations:
  * allocations plus frees), stress_mismatches and stress_failures, and in
@@ -115,6 +115,8 @@ static u32 stress_size(struct rnd_state *rnd)
 	u32 r = prandom_u32_state(rnd), pick = r % 100;
 
 	r >>= 7;
+	if (pick < 20)
+		return 1 + r % 15;	/* tiny */
 	if (pick < 90)
 		return 1 + r % SZ_1K;
 	if (pick < 99)
