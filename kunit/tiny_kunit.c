@@ -167,7 +167,24 @@ static void gosalloc_tiny_random_against_model(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
 }
 
+/* realloc moves a tiny object out of its block and keeps its bytes. */
+static void gosalloc_tiny_realloc_keeps_contents(struct kunit *test)
+{
+	u8 *p = gosalloc_alloc(5, GFP_KERNEL), *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memcpy(p, "tiny", 5);
+	q = gosalloc_realloc(p, 3, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);	/* it fits: it stays */
+	q = gosalloc_realloc(p, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, memcmp(q, "tiny", 5), 0);
+	KUNIT_EXPECT_GE(test, gosalloc_size(q), (size_t)100);
+	gosalloc_free(q);
+}
+
 static struct kunit_case gosalloc_tiny_cases[] = {
+	KUNIT_CASE(gosalloc_tiny_realloc_keeps_contents),
 	KUNIT_CASE(gosalloc_tiny_alloc_aligned_and_sized),
 	KUNIT_CASE(gosalloc_tiny_packs_and_frees_block),
 	KUNIT_CASE(gosalloc_tiny_free_on_other_cpu),
