@@ -77,6 +77,19 @@ static int scavenge_delay_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(scavenge_delay_fops, scavenge_delay_get,
 			 scavenge_delay_set, "%llu\n");
 
+static int cache_batch_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_cache_batch_bytes);
+	return 0;
+}
+
+static int cache_batch_set(void *data, u64 val)
+{
+	return val > UINT_MAX ? -EINVAL : gosalloc_mcache_set_batch(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(cache_batch_fops, cache_batch_get, cache_batch_set,
+			 "%llu\n");
+
 void gosalloc_debugfs_init(void)
 {
 	gosalloc_debugfs_dir = debugfs_create_dir("gosalloc", NULL);
@@ -89,6 +102,8 @@ void gosalloc_debugfs_init(void)
 	debugfs_create_file_unsafe("scavenge_delay_ms", 0644,
 				   gosalloc_debugfs_dir, NULL,
 				   &scavenge_delay_fops);
+	debugfs_create_file_unsafe("cache_batch_bytes", 0644,
+				   gosalloc_debugfs_dir, NULL, &cache_batch_fops);
 }
 
 void gosalloc_debugfs_exit(void)

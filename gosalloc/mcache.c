@@ -183,15 +183,41 @@ unsigned long gosalloc_mcache_bytes(void)
 	return num_possible_cpus() * sizeof(struct gosalloc_mcache);
 }
 
+/* Bytes of objects per batch; tunable in debugfs. */
+unsigned int gosalloc_cache_batch_bytes = SZ_16K;
+
+/**
+ * gosalloc_mcache_set_batch() - size the batches, and so the CPU caches
+ * @bytes: bytes of objects per batch, GOSALLOC_BATCH_MIN to _MAX
+ *
+ * A batch is @bytes of objects, at least 2 and at most 128 objects, and
+ * never more than one span's worth; a CPU list holds up to two batches.
+ * Lists longer than a new limit shrink at their next free.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL for @bytes out of range.
+ */
+int gosalloc_mcache_set_batch(unsigned int bytes)
+{
+	unsigned int cls;
+
+	if (bytes < GOSALLOC_BATCH_MIN || bytes > GOSALLOC_BATCH_MAX)
+		return -EINVAL;
+	WRITE_ONCE(gosalloc_cache_batch_bytes, bytes);
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
+		WRITE_ONCE(gosalloc_class_batch[cls],
+			   min_t(unsigned int, gosalloc_class_to_nobjs[cls],
+				 clamp(bytes / gosalloc_class_to_size[cls], 2U,
+				       128U)));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_set_batch);
+
 int gosalloc_mcache_init(void)
 {
 	unsigned int cls, cpu;
 
-	/* About 16 KiB, never more than one span's worth. */
-	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
-		gosalloc_class_batch[cls] =
-			min_t(unsigned int, gosalloc_class_to_nobjs[cls],
-			      clamp(SZ_16K / gosalloc_class_to_size[cls], 2, 128));
+	gosalloc_mcache_set_batch(gosalloc_cache_batch_bytes);
 	gosalloc_mcache = alloc_percpu(struct gosalloc_mcache);
 	if (!gosalloc_mcache)
 		return -ENOMEM;

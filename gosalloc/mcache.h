@@ -9,6 +9,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 
@@ -92,6 +93,11 @@ extern struct gosalloc_mcache __percpu *gosalloc_mcache;
 
 /* A list may hold up to twice this many objects (never more than 0xffff). */
 extern unsigned int gosalloc_class_batch[GOSALLOC_NR_CLASSES];
+
+#define GOSALLOC_BATCH_MIN	256
+#define GOSALLOC_BATCH_MAX	SZ_1M
+extern unsigned int gosalloc_cache_batch_bytes;
+int gosalloc_mcache_set_batch(unsigned int bytes);
 
 int gosalloc_mcache_init(void);
 void gosalloc_mcache_exit(void);

@@ -6,7 +6,9 @@
  * Free page runs go back to the page allocator three ways:
  *
  *	- a scavenger (delayed work) gives back runs that have been free
- *	  for longer than scavenge_delay_ms, every scavenge_delay_ms;
+ *	  for longer than scavenge_delay_ms, every scavenge_delay_ms, after
+ *	  draining the cache of every CPU that holds objects but allocated
+ *	  nothing since the scavenger's last pass;
  *	- a shrinker, under memory pressure, first drains every CPU's
  *	  cache and the classes' spare spans, then gives back free runs;
  *	- on demand, writing to debugfs "release" does the same at once.
@@ -19,6 +21,7 @@
 
 #include <linux/cpuhotplug.h>
 #include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -29,6 +32,7 @@
 unsigned int gosalloc_scavenge_delay_ms = 10000;
 
 static struct delayed_work gosalloc_scavenge_work;
+static unsigned long *gosalloc_scavenge_seen;	/* per CPU: its allocations */
 static struct shrinker *gosalloc_shrinker;
 static int gosalloc_cpuhp_state;
 
@@ -54,12 +58,38 @@ unsigned long gosalloc_release_all(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_release_all);
 
+/*
+ * Does @cpu hold cached objects and has it allocated nothing since the
+ * last pass? Racy reads: a wrong answer costs one early or late drain.
+ */
+static bool cache_idle(int cpu, void *unused)
+{
+	unsigned long allocs = 0, nmalloc, nfree;
+	bool holds = false;
+	unsigned int cls;
+
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
+		gosalloc_mcache_counts(cpu, cls, &nmalloc, &nfree);
+		allocs += nmalloc;
+		holds |= gosalloc_mcache_count(cpu, cls) != 0;
+	}
+	allocs += READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny_mallocs);
+	holds |= !!READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny);
+	if (allocs != gosalloc_scavenge_seen[cpu]) {
+		gosalloc_scavenge_seen[cpu] = allocs;
+		return false;
+	}
+	return holds;
+}
+
 static void scavenge(struct work_struct *work)
 {
 	unsigned int delay = READ_ONCE(gosalloc_scavenge_delay_ms);
 
 	if (!delay)
 		return;
+	on_each_cpu_cond(cache_idle, drain_this_cpu, NULL, true);
+	gosalloc_mcentral_trim();	/* spare spans free up on a later pass */
 	gosalloc_mheap_release(ULONG_MAX, msecs_to_jiffies(delay));
 	schedule_delayed_work(&gosalloc_scavenge_work, msecs_to_jiffies(delay));
 }
@@ -104,10 +134,16 @@ int gosalloc_scavenge_init(void)
 {
 	int state;
 
+	gosalloc_scavenge_seen = kcalloc(nr_cpu_ids, sizeof(unsigned long),
+					 GFP_KERNEL);
+	if (!gosalloc_scavenge_seen)
+		return -ENOMEM;
 	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/gosalloc:dead",
 					  NULL, gosalloc_cpu_dead);
-	if (state < 0)
+	if (state < 0) {
+		kfree(gosalloc_scavenge_seen);
 		return state;
+	}
 	gosalloc_cpuhp_state = state;
 	gosalloc_shrinker = shrinker_alloc(0, "gosalloc");
 	if (gosalloc_shrinker) {
@@ -127,4 +163,5 @@ void gosalloc_scavenge_exit(void)
 	shrinker_free(gosalloc_shrinker);
 	if (gosalloc_cpuhp_state)
 		cpuhp_remove_state_nocalls(gosalloc_cpuhp_state);
+	kfree(gosalloc_scavenge_seen);
 }

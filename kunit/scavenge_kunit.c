@@ -4,6 +4,7 @@
  */
 #include <kunit/test.h>
 #include <linux/sizes.h>
+#include <linux/cpu.h>
 #include <linux/string.h>
 
 #include "gosalloc.h"
@@ -55,7 +56,57 @@ static void gosalloc_mheap_release_waits_for_idle(struct kunit *test)
 	KUNIT_EXPECT_GT(test, gosalloc_mheap_release(ULONG_MAX, 0), 0UL);
 }
 
+struct hotplug_test {
+	void *objs[8];
+	unsigned int cls;
+};
+
+static long cache_on_cpu(void *arg)
+{
+	struct hotplug_test *t = arg;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->objs); i++)
+		t->objs[i] = gosalloc_alloc(200, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(t->objs); i++)
+		gosalloc_free(t->objs[i]);
+	return gosalloc_test_count(raw_smp_processor_id(), t->cls);
+}
+
+/* A CPU going offline has its cache drained; back online, it works. */
+static void gosalloc_cpu_offline_drains_cache(struct kunit *test)
+{
+	unsigned int a = cpumask_first(cpu_online_mask);
+	unsigned int b = cpumask_next(a, cpu_online_mask);
+	struct hotplug_test t = { .cls = gosalloc_size_to_class(200) };
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || b >= nr_cpu_ids)
+		kunit_skip(test, "needs CPU hotplug and two online CPUs");
+	KUNIT_ASSERT_GE(test, gosalloc_test_on_cpu(b, cache_on_cpu, &t), 1L);
+	if (remove_cpu(b))
+		kunit_skip(test, "CPU %u cannot go offline", b);
+	KUNIT_EXPECT_EQ(test, gosalloc_test_count(b, t.cls), 0U);
+	KUNIT_ASSERT_EQ(test, add_cpu(b), 0);
+	KUNIT_EXPECT_GE(test, gosalloc_test_on_cpu(b, cache_on_cpu, &t), 1L);
+}
+
+static void gosalloc_mcache_set_batch_bounds(struct kunit *test)
+{
+	unsigned int cls = gosalloc_size_to_class(64);
+	unsigned int old = gosalloc_cache_batch_bytes;
+
+	KUNIT_EXPECT_EQ(test, gosalloc_mcache_set_batch(100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosalloc_mcache_set_batch(SZ_2M), -EINVAL);
+	KUNIT_ASSERT_EQ(test, gosalloc_mcache_set_batch(SZ_1K), 0);
+	KUNIT_EXPECT_EQ(test, gosalloc_class_batch[cls], 16U);
+	KUNIT_ASSERT_EQ(test, gosalloc_mcache_set_batch(old), 0);
+	KUNIT_EXPECT_EQ(test, gosalloc_class_batch[cls],
+			min(old / 64, 64U));	/* 64 objects per span */
+}
+
 static struct kunit_case gosalloc_scavenge_cases[] = {
+	KUNIT_CASE(gosalloc_cpu_offline_drains_cache),
+	KUNIT_CASE(gosalloc_mcache_set_batch_bounds),
 	KUNIT_CASE(gosalloc_release_all_returns_free_runs),
 	KUNIT_CASE(gosalloc_mheap_release_waits_for_idle),
 	{}
