@@ -3,10 +3,11 @@
  * mheap.c - page-run heap (MHeap, MSpan); see malloc.c for the overview.
  *
  * The heap holds pages obtained from alloc_pages() in 1 MiB chunks (or
- * smaller orders when the buddy allocator cannot give that much). Each
- * chunk is split into independent order-0 pages, so that any run of them
- * can later go back to the page allocator on its own. Runs of free pages
- * are kept on lists by length and coalesce with free neighbours.
+ * smaller orders when the buddy allocator cannot give that much). Runs of
+ * free pages are kept on lists by length and coalesce with free
+ * neighbours, across chunks too. A chunk that is free as a whole goes back
+ * to the page allocator as the block it came as; giving back part of a
+ * chunk splits it into single pages first (see pages_release()).
  *
  * heap.lock protects the free lists, the span descriptors' page ranges and
  * states, the arena map and the counters. It is taken with interrupts
@@ -18,6 +19,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
@@ -341,11 +343,15 @@ static int arenas_prepare(unsigned long lo, unsigned long hi, gfp_t gfp)
 	return 0;
 }
 
-/* Return the pages of a chunk that never entered the heap. */
-static void free_pages_split(struct page *page, unsigned long n)
+static u8 *chunk_mark(unsigned long pfn)
 {
-	while (n--)
-		__free_page(page++);
+	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
+	struct gosalloc_arena_map *map;
+
+	map = smp_load_acquire(&gosalloc_arena_map);	/* as in span_slot() */
+	if (!map || i >= map->nr || !map->arenas[i])
+		return NULL;
+	return &map->arenas[i]->chunk[pfn & (GOSALLOC_ARENA_PAGES - 1)];
 }
 
 /*
@@ -371,7 +377,6 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 		page = alloc_pages(gfp, need);
 	if (!page)
 		return -ENOMEM;
-	split_page(page, order);
 	n = 1UL << order;
 	pfn = page_to_pfn(page);
 	if (arenas_prepare(pfn, pfn + n, gfp))
@@ -382,6 +387,7 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 		spin_unlock_irqrestore(&h->lock, flags);
 		goto fail;
 	}
+	*chunk_mark(pfn) = order + 1;
 	s->base = (unsigned long)page_address(page);
 	s->npages = n;
 	s->needzero = !want_init_on_alloc(gfp);
@@ -390,7 +396,7 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 	spin_unlock_irqrestore(&h->lock, flags);
 	return 0;
 fail:
-	free_pages_split(page, n);
+	__free_pages(page, order);
 	return -ENOMEM;
 }
 
@@ -532,9 +538,61 @@ static void free_run_detach(struct gosalloc_span *s)
 	h->pages_released += s->npages;
 }
 
+/* Serialises giving pages back: chunks are split and freed under it. */
+static DEFINE_MUTEX(gosalloc_release_mutex);
+
+/* The whole chunk holding page @pfn: its first page and order, or false. */
+static bool chunk_of(unsigned long pfn, unsigned long *head,
+		     unsigned int *order)
+{
+	unsigned int o;
+	u8 *mark;
+
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		*head = pfn & ~((1UL << o) - 1);
+		mark = chunk_mark(*head);
+		if (mark && *mark == o + 1) {
+			*order = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Give pages [@pfn, @end) back. A whole chunk goes back as the block
+ * alloc_pages() gave, straight to the buddy lists; a part of a chunk
+ * needs the chunk split into single pages first (once), which then go
+ * back one by one. Release mutex held; the pages are no longer the heap's.
+ */
+static void pages_release(unsigned long pfn, unsigned long end)
+{
+	unsigned long head, n;
+	unsigned int order;
+
+	lockdep_assert_held(&gosalloc_release_mutex);
+	while (pfn < end) {
+		if (chunk_of(pfn, &head, &order)) {
+			n = 1UL << order;
+			if (head == pfn && pfn + n <= end) {
+				*chunk_mark(head) = 0;
+				__free_pages(pfn_to_page(pfn), order);
+				pfn += n;
+				continue;
+			}
+			*chunk_mark(head) = 0;
+			split_page(pfn_to_page(head), order);
+		}
+		__free_page(pfn_to_page(pfn));
+		pfn++;
+	}
+}
+
 static void free_run_release(struct gosalloc_span *s)
 {
-	free_pages_split(virt_to_page((void *)s->base), s->npages);
+	unsigned long pfn = addr_to_pfn(s->base);
+
+	pages_release(pfn, pfn + s->npages);
 }
 
 /**
@@ -542,10 +600,11 @@ static void free_run_release(struct gosalloc_span *s)
  * @max_pages: stop once this many pages went back
  * @min_idle: only runs free for at least this many jiffies
  *
- * Free runs are detached under heap.lock, their pages freed without it.
- * Pages come back to the heap only through new chunks.
+ * Free runs are detached under heap.lock, their pages freed without it:
+ * whole chunks as the blocks alloc_pages() gave, parts of chunks page by
+ * page. Pages come back to the heap only through new chunks.
  *
- * Context: process or softirq context; takes heap.lock.
+ * Context: process context; takes the release mutex, then heap.lock.
  * Return: the pages given back.
  */
 unsigned long gosalloc_mheap_release(unsigned long max_pages,
@@ -557,6 +616,7 @@ unsigned long gosalloc_mheap_release(unsigned long max_pages,
 	LIST_HEAD(gone);
 	unsigned int i;
 
+	mutex_lock(&gosalloc_release_mutex);
 	spin_lock_irqsave(&h->lock, flags);
 	for (i = 0; i < GOSALLOC_HEAP_LISTS && done < max_pages; i++) {
 		list_for_each_entry_safe(s, next, &h->free[i], list) {
@@ -570,10 +630,9 @@ unsigned long gosalloc_mheap_release(unsigned long max_pages,
 		}
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
-	if (list_empty(&gone))
-		return 0;
 	list_for_each_entry(s, &gone, list)
 		free_run_release(s);
+	mutex_unlock(&gosalloc_release_mutex);
 	spin_lock_irqsave(&h->lock, flags);
 	list_for_each_entry_safe(s, next, &gone, list)
 		span_dispose(s);
@@ -594,12 +653,14 @@ void gosalloc_mheap_exit(void)
 	struct gosalloc_span *s, *next;
 	unsigned long i;
 
+	mutex_lock(&gosalloc_release_mutex);
 	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++) {
 		list_for_each_entry_safe(s, next, &h->free[i], list) {
 			free_run_detach(s);
 			free_run_release(s);
 		}
 	}
+	mutex_unlock(&gosalloc_release_mutex);
 	if (h->pages_sys)
 		pr_warn("%lu pages hold leaked objects and stay allocated\n",
 			h->pages_sys);
