@@ -246,13 +246,16 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 static noinline void free_span(const void *p, struct gosalloc_span *s,
 			       unsigned long caller)
 {
-	size_t size = object_size(p, s, caller);
+	size_t size;
 
+	/* gosalloc_tiny_free() checks the object itself. */
+	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_TINY &&
+	    likely(gosalloc_tiny_free(s, p)))
+		return;
+	size = object_size(p, s, caller);
 	if (unlikely(!size))
 		return;
-	if (s->state == GOSALLOC_SPAN_TINY) {
-		if (likely(gosalloc_tiny_free(s, p)))
-			return;
+	if (s->state == GOSALLOC_SPAN_TINY) {	/* a racing second free */
 		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
 		return;
 	}
@@ -299,7 +302,8 @@ void gosalloc_free(const void *p)
 		bad_free(p, _RET_IP_, GOSALLOC_DOUBLE_FREES);
 		return;
 	}
-	free_span(p, s, _RET_IP_);	/* large objects and bad pointers */
+	/* Tiny objects, large objects and bad pointers. */
+	free_span(p, s, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free);
 

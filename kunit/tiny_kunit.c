@@ -183,7 +183,29 @@ static void gosalloc_tiny_realloc_keeps_contents(struct kunit *test)
 	gosalloc_free(q);
 }
 
+/* A second free of a tiny object is counted and changes nothing else. */
+static void gosalloc_tiny_double_free_detected(struct kunit *test)
+{
+	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+	u8 *a = gosalloc_alloc(3, GFP_KERNEL);
+	u8 *b = gosalloc_alloc(3, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memset(b, 0x77, 3);
+	gosalloc_free(a);
+	gosalloc_free(a);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_DOUBLE_FREES),
+			doubles + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_size(b), (size_t)3);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0x77, 3));
+	gosalloc_free(b);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
 static struct kunit_case gosalloc_tiny_cases[] = {
+	KUNIT_CASE(gosalloc_tiny_double_free_detected),
 	KUNIT_CASE(gosalloc_tiny_realloc_keeps_contents),
 	KUNIT_CASE(gosalloc_tiny_alloc_aligned_and_sized),
 	KUNIT_CASE(gosalloc_tiny_packs_and_frees_block),
