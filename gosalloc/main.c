@@ -50,11 +50,12 @@ err_teardown:
 
 static void __exit gosalloc_exit(void)
 {
-	u64 live = gosalloc_stat_read(GOSALLOC_MALLOCS) -
-		   gosalloc_stat_read(GOSALLOC_FREES);
+	u64 v[GOSALLOC_NR_STATS];
 
-	if (live)
-		pr_warn("unloading with %llu live objects\n", live);
+	gosalloc_stats_snapshot(v);
+	if (v[GOSALLOC_MALLOCS] != v[GOSALLOC_FREES])
+		pr_warn("unloading with %llu live objects\n",
+			v[GOSALLOC_MALLOCS] - v[GOSALLOC_FREES]);
 	gosalloc_debugfs_exit();
 	gosalloc_scavenge_exit();
 	gosalloc_teardown();

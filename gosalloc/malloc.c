@@ -207,6 +207,21 @@ static __always_inline bool span_object_start(struct gosalloc_span *s,
 }
 
 /*
+ * The free fast paths' test: is @p an object of a small span (@s from
+ * gosalloc_span_lookup())? If so, apply init_on_free to it.
+ */
+static __always_inline bool small_object_to_free(struct gosalloc_span *s,
+						 const void *p)
+{
+	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_SMALL ||
+	    !span_object_start(s, p))
+		return false;
+	if (want_init_on_free())
+		memset((void *)p, 0, s->elemsize);
+	return true;
+}
+
+/*
  * The usable size of object @p in span @s (from gosalloc_span_lookup()),
  * or 0 after reporting @p: a pointer gosalloc never handed out, one into
  * the middle of an object, or one into memory gosalloc holds free.
@@ -293,10 +308,7 @@ void gosalloc_free(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	s = gosalloc_span_lookup(p);
-	if (likely(s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
-		   span_object_start(s, p))) {
-		if (want_init_on_free())
-			memset((void *)p, 0, s->elemsize);
+	if (likely(small_object_to_free(s, p))) {
 		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
 			return;
 		bad_free(p, _RET_IP_, GOSALLOC_DOUBLE_FREES);
@@ -433,10 +445,7 @@ void gosalloc_free_bulk(size_t nr, void **p)
 			if (ZERO_OR_NULL_PTR(obj))
 				continue;
 			s = gosalloc_span_lookup(obj);
-			if (likely(s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
-				   span_object_start(s, obj))) {
-				if (want_init_on_free())
-					memset(obj, 0, s->elemsize);
+			if (likely(small_object_to_free(s, obj))) {
 				if (unlikely(!gosalloc_mcache_push_irqoff(s->sizeclass,
 									  obj)))
 					bad_free(obj, _RET_IP_,

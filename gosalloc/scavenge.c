@@ -41,6 +41,14 @@ static void drain_this_cpu(void *unused)
 	gosalloc_mcache_drain(smp_processor_id());
 }
 
+/* Drain every CPU cache, trim the spans, give back up to @max pages. */
+static unsigned long release_up_to(unsigned long max_pages)
+{
+	on_each_cpu(drain_this_cpu, NULL, 1);
+	gosalloc_mcentral_trim();
+	return gosalloc_mheap_release(max_pages, 0);
+}
+
 /**
  * gosalloc_release_all() - give back everything that is not in use
  *
@@ -52,9 +60,7 @@ static void drain_this_cpu(void *unused)
  */
 unsigned long gosalloc_release_all(void)
 {
-	on_each_cpu(drain_this_cpu, NULL, 1);
-	gosalloc_mcentral_trim();
-	return gosalloc_mheap_release(ULONG_MAX, 0);
+	return release_up_to(ULONG_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_release_all);
 
@@ -116,12 +122,7 @@ static unsigned long shrink_count(struct shrinker *shrinker,
 static unsigned long shrink_scan(struct shrinker *shrinker,
 				 struct shrink_control *sc)
 {
-	unsigned long freed;
-
-	on_each_cpu(drain_this_cpu, NULL, 1);
-	gosalloc_mcentral_trim();
-	freed = gosalloc_mheap_release(sc->nr_to_scan, 0);
-	return freed ?: SHRINK_STOP;
+	return release_up_to(sc->nr_to_scan) ?: SHRINK_STOP;
 }
 
 static int gosalloc_cpu_dead(unsigned int cpu)

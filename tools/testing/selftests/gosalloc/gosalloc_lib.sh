@@ -10,6 +10,12 @@ stat() {
 	sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$STATS"
 }
 
+# all_freed: true when every object is freed (mallocs == frees, heap_alloc 0)
+all_freed() {
+	echo "# mallocs=$(stat mallocs) frees=$(stat frees) heap_alloc=$(stat heap_alloc)"
+	[ "$(stat mallocs)" -eq "$(stat frees)" ] && [ "$(stat heap_alloc)" -eq 0 ]
+}
+
 # log_clean: true when the kernel log (since "dmesg -c") shows no report
 log_clean() {
 	if dmesg | grep -E "$SPLAT"; then

@@ -43,8 +43,7 @@ hotplug_under_stress() {
 	wait $load || return 1
 	echo "# stress_done=$(cat /sys/module/gosalloc_example/parameters/stress_done) mismatches=$(cat /sys/module/gosalloc_example/parameters/stress_mismatches)"
 	[ "$(cat /sys/module/gosalloc_example/parameters/stress_mismatches)" -eq 0 ] &&
-		rmmod gosalloc_example &&
-		[ "$(stat mallocs)" -eq "$(stat frees)" ]
+		rmmod gosalloc_example && all_freed
 }
 
 ktap_header 5
