@@ -2,11 +2,13 @@
 #
 # gosalloc: a Go-style general-purpose allocator for the Linux kernel.
 #
-#   make		build gosalloc.ko and the example client against KDIR
+#   make		build gosalloc.ko, the example client and the test
+#			modules against KDIR
 #			(BENCH=1 adds the benchmark module)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
 #   make bench		benchmarks against the kernel's kmalloc
+#   make stress		the stress workload for STRESS_SECONDS (default 600)
 #   make install	install the modules into KDIR's kernel
 #   make style		checkpatch and sparse on the sources
 #
@@ -30,6 +32,8 @@ KBUILD_ARGS := M=$(TOP) CONFIG_GOSALLOC=m \
 	       $(if $(BENCH),CONFIG_GOSALLOC_BENCH=m)
 CLIENT_ARGS := M=$(TOP)/tools/example-client GOSALLOC=$(TOP) \
 	       KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers
+TESTMOD_ARGS := M=$(TOP)/tools/test-modules GOSALLOC=$(TOP) \
+	       KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers
 
 all: modules
 
@@ -37,6 +41,7 @@ modules:
 	@test -n "$(KDIR)" || { echo "no KDIR: set KDIR=<kernel build dir>"; exit 1; }
 	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules
 	$(MAKE) -C $(KDIR) $(CLIENT_ARGS) modules
+	$(MAKE) -C $(KDIR) $(TESTMOD_ARGS) modules
 
 install: modules
 	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules_install
@@ -51,6 +56,9 @@ check:
 bench:
 	$(TOP)/tools/bench.sh
 
+stress:
+	$(TOP)/tools/stress.sh
+
 style:
 	$(TOP)/tools/style.sh
 
@@ -60,4 +68,4 @@ clean:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.symvers' \
 		-o -name 'modules.order' -o -name '.*.d' \) -delete
 
-.PHONY: all modules install run check bench style clean
+.PHONY: all modules install run check bench stress style clean

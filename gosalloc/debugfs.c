@@ -90,6 +90,52 @@ static int cache_batch_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(cache_batch_fops, cache_batch_get, cache_batch_set,
 			 "%llu\n");
 
+static int fail_probability_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_fail.probability);
+	return 0;
+}
+
+static int fail_probability_set(void *data, u64 val)
+{
+	return val > 100 ? -EINVAL : gosalloc_fail_set_probability(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_probability_fops, fail_probability_get,
+			 fail_probability_set, "%llu\n");
+
+static int fail_interval_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_fail.interval);
+	return 0;
+}
+
+static int fail_interval_set(void *data, u64 val)
+{
+	if (!val || val > ULONG_MAX)
+		return -EINVAL;
+	atomic_long_set(&gosalloc_fail.calls, 0);
+	WRITE_ONCE(gosalloc_fail.interval, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_interval_fops, fail_interval_get,
+			 fail_interval_set, "%llu\n");
+
+static int fail_times_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_fail.times);
+	return 0;
+}
+
+static int fail_times_set(void *data, u64 val)
+{
+	if ((s64)val < -1)
+		return -EINVAL;
+	WRITE_ONCE(gosalloc_fail.times, (s64)val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(fail_times_fops, fail_times_get,
+				fail_times_set, "%lld\n");
+
 void gosalloc_debugfs_init(void)
 {
 	gosalloc_debugfs_dir = debugfs_create_dir("gosalloc", NULL);
@@ -104,6 +150,13 @@ void gosalloc_debugfs_init(void)
 				   &scavenge_delay_fops);
 	debugfs_create_file_unsafe("cache_batch_bytes", 0644,
 				   gosalloc_debugfs_dir, NULL, &cache_batch_fops);
+	debugfs_create_file_unsafe("fail_probability", 0644,
+				   gosalloc_debugfs_dir, NULL,
+				   &fail_probability_fops);
+	debugfs_create_file_unsafe("fail_interval", 0644, gosalloc_debugfs_dir,
+				   NULL, &fail_interval_fops);
+	debugfs_create_file_unsafe("fail_times", 0644, gosalloc_debugfs_dir,
+				   NULL, &fail_times_fops);
 }
 
 void gosalloc_debugfs_exit(void)

@@ -9,6 +9,7 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
+#include "debug.h"
 #include "fixalloc.h"
 #include "mcache.h"
 #include "mcentral.h"
@@ -28,8 +29,5 @@ extern unsigned int gosalloc_scavenge_delay_ms;
 
 void gosalloc_debugfs_init(void);
 void gosalloc_debugfs_exit(void);
-
-void gosalloc_report_bad_free(const void *p, unsigned long caller,
-			      const char *what);
 
 #endif /* _GOSALLOC_INTERNAL_H */

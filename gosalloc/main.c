@@ -28,6 +28,9 @@ static int __init gosalloc_init(void)
 	int err;
 
 	gosalloc_mcentral_init();
+	err = gosalloc_debug_init();
+	if (err)
+		return err;
 	err = gosalloc_mheap_init();
 	if (err)
 		return err;

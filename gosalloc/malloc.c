@@ -18,6 +18,9 @@
  *	tiny.c		the tiny allocator: objects of 1 to 7 bytes share
  *			16-byte blocks and are still freed one by one.
  *	scavenge.c	giving memory back; CPU hotplug.
+ *	debug.c		bad-pointer reports, debug mode (poison, red
+ *			zones, callers), KASAN and kmemleak hooks, fault
+ *			injection; off the fast paths behind a static key.
  *	stats.c		MStats: statistics, summed on read.
  *
  * Allocating a small object proceeds up a hierarchy of caches:
@@ -90,9 +93,9 @@ static __always_inline void init_object(void *obj, unsigned int cls,
 					gfp_t flags)
 {
 	if (want_init_on_alloc(flags))
-		memset(obj, 0, gosalloc_class_to_size[cls]);
+		gosalloc_memset(obj, 0, gosalloc_class_to_size[cls]);
 	else
-		*(void **)obj = NULL;	/* do not hand out a free-list link */
+		gosalloc_store_link(obj, NULL);	/* hand out no free-list link */
 }
 
 static __always_inline void *small_alloc(size_t size, gfp_t flags)
@@ -133,6 +136,46 @@ static void *large_alloc(size_t size, gfp_t flags)
 	return (void *)s->base;
 }
 
+static __always_inline void *plain_alloc(size_t size, gfp_t flags)
+{
+	if (unlikely(size - 1 < GOSALLOC_TINY_MAX))
+		return tiny_alloc(size, flags);
+	if (likely(size - 1 < GOSALLOC_MAX_SMALL_SIZE))
+		return small_alloc(size, flags);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	return large_alloc(size, flags);
+}
+
+/*
+ * Allocation with fault injection, debug mode or sanitizers on (debug.c):
+ * out of line, so that the fast path pays one no-op jump for them.
+ */
+static noinline void *hooked_alloc(size_t size, gfp_t flags,
+				   unsigned long caller)
+{
+	void *p;
+
+	if (gosalloc_should_fail(flags))
+		return NULL;
+	if (gosalloc_debug_on() && size - 1 < GOSALLOC_DEBUG_MAX)
+		p = gosalloc_debug_alloc(size, flags, caller);
+	else
+		p = plain_alloc(size, flags);
+	if (!ZERO_OR_NULL_PTR(p))
+		gosalloc_sanitize_alloc(p, size, flags);
+	return p;
+}
+
+static __always_inline void *alloc(size_t size, gfp_t flags,
+				   unsigned long caller)
+{
+	might_alloc(flags);
+	if (gosalloc_hooked())
+		return hooked_alloc(size, flags, caller);
+	return plain_alloc(size, flags);
+}
+
 /**
  * gosalloc_alloc() - allocate memory
  * @size: bytes wanted
@@ -145,14 +188,7 @@ static void *large_alloc(size_t size, gfp_t flags)
  */
 void *gosalloc_alloc(size_t size, gfp_t flags)
 {
-	might_alloc(flags);
-	if (unlikely(size - 1 < GOSALLOC_TINY_MAX))
-		return tiny_alloc(size, flags);
-	if (likely(size - 1 < GOSALLOC_MAX_SMALL_SIZE))
-		return small_alloc(size, flags);
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	return large_alloc(size, flags);
+	return alloc(size, flags, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc);
 
@@ -166,7 +202,7 @@ EXPORT_SYMBOL_GPL(gosalloc_alloc);
  */
 void *gosalloc_zalloc(size_t size, gfp_t flags)
 {
-	return gosalloc_alloc(size, flags | __GFP_ZERO);
+	return alloc(size, flags | __GFP_ZERO, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_zalloc);
 
@@ -185,16 +221,14 @@ void *gosalloc_alloc_array(size_t n, size_t size, gfp_t flags)
 
 	if (unlikely(check_mul_overflow(n, size, &bytes)))
 		return NULL;
-	return gosalloc_alloc(bytes, flags);
+	return alloc(bytes, flags, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_array);
 
 static noinline void bad_free(const void *p, unsigned long caller,
 			      enum gosalloc_stat kind)
 {
-	gosalloc_stats_bad_free(kind);
-	gosalloc_report_bad_free(p, caller, kind == GOSALLOC_DOUBLE_FREES ?
-				 "double free" : "pointer not from gosalloc");
+	gosalloc_bad_pointer(p, caller, kind);
 }
 
 /* Is @p the start of an object of small span @s? One multiplication. */
@@ -216,8 +250,8 @@ static __always_inline bool small_object_to_free(struct gosalloc_span *s,
 	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_SMALL ||
 	    !span_object_start(s, p))
 		return false;
-	if (want_init_on_free())
-		memset((void *)p, 0, s->elemsize);
+	if (want_init_on_free() && !gosalloc_debug_on())
+		gosalloc_memset((void *)p, 0, s->elemsize);
 	return true;
 }
 
@@ -233,9 +267,15 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 
 	switch (s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD) {
 	case GOSALLOC_SPAN_SMALL:
-		if (span_object_start(s, p))
+		if (!span_object_start(s, p))
+			break;
+		if (!gosalloc_debug_on())
 			return s->elemsize;
-		break;
+		size = gosalloc_debug_size(s, p);
+		if (size)
+			return size;
+		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		return 0;
 	case GOSALLOC_SPAN_LARGE:
 		if ((unsigned long)p == s->base)
 			return gosalloc_span_bytes(s);
@@ -275,7 +315,7 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 		return;
 	}
 	if (want_init_on_free())
-		memset((void *)p, 0, size);
+		gosalloc_memset((void *)p, 0, size);
 	if (s->state == GOSALLOC_SPAN_LARGE) {
 		if (likely(gosalloc_mheap_free_large(s, p)))
 			return;
@@ -285,19 +325,54 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 	bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
 }
 
+/*
+ * Free with debug mode or sanitizers on: the object is checked whole
+ * before the sanitizers hear of its free, and debug mode checks it.
+ */
+static noinline void hooked_free(const void *p, unsigned long caller)
+{
+	struct gosalloc_span *s = gosalloc_span_lookup(p);
+
+	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
+	    span_object_start(s, p)) {
+		if (gosalloc_debug_on()) {
+			if (!gosalloc_debug_free(s, p, caller))
+				return;
+		} else if (gosalloc_mcache_peek(s->sizeclass) == p) {
+			bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+			return;
+		} else if (want_init_on_free()) {
+			gosalloc_memset((void *)p, 0, s->elemsize);
+		}
+		gosalloc_sanitize_free(s, p);
+		if (unlikely(!gosalloc_mcache_free(s->sizeclass, (void *)p)))
+			bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		return;
+	}
+	/* Tiny and large objects, and bad pointers. */
+	if (object_size(p, s, caller)) {
+		gosalloc_sanitize_free(s, p);
+		free_span(p, s, caller);
+	}
+}
+
 static void free_checked(const void *p, unsigned long caller)
 {
-	free_span(p, gosalloc_span_lookup(p), caller);
+	if (gosalloc_hooked())
+		hooked_free(p, caller);
+	else
+		free_span(p, gosalloc_span_lookup(p), caller);
 }
 
 /**
  * gosalloc_free() - free memory from gosalloc
  * @p: object from gosalloc, or NULL, or ZERO_SIZE_PTR
  *
- * A pointer gosalloc did not hand out, or freed already, is reported and
- * otherwise ignored. Every such pointer is recognised except a second
- * free of a small object that is still in a CPU cache and is not that
- * cache's most recent free object (see Documentation/design.rst).
+ * A pointer gosalloc did not hand out, or freed already, is reported once
+ * per call site and otherwise ignored. Every such pointer is recognised
+ * except, outside debug mode, a second free of a small object that is
+ * still in a CPU cache or span and is not that cache's most recent free
+ * object (see Documentation/debugging.rst).
  *
  * Context: any context.
  */
@@ -307,6 +382,10 @@ void gosalloc_free(const void *p)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
+	if (gosalloc_hooked()) {
+		hooked_free(p, _RET_IP_);
+		return;
+	}
 	s = gosalloc_span_lookup(p);
 	if (likely(small_object_to_free(s, p))) {
 		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
@@ -330,9 +409,14 @@ EXPORT_SYMBOL_GPL(gosalloc_free);
  */
 size_t gosalloc_size(const void *p)
 {
+	size_t size;
+
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
-	return object_size(p, gosalloc_span_lookup(p), _RET_IP_);
+	size = object_size(p, gosalloc_span_lookup(p), _RET_IP_);
+	if (gosalloc_hooked() && size)
+		gosalloc_sanitize_resize(p, size);	/* all of it is usable */
+	return size;
 }
 EXPORT_SYMBOL_GPL(gosalloc_size);
 
@@ -356,7 +440,7 @@ void *gosalloc_realloc(const void *p, size_t new_size, gfp_t flags)
 	void *q;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return gosalloc_alloc(new_size, flags);
+		return alloc(new_size, flags, _RET_IP_);
 	if (unlikely(!new_size)) {
 		free_checked(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
@@ -364,9 +448,12 @@ void *gosalloc_realloc(const void *p, size_t new_size, gfp_t flags)
 	old_size = object_size(p, gosalloc_span_lookup(p), _RET_IP_);
 	if (unlikely(!old_size))
 		return NULL;
-	if (new_size <= old_size)
+	if (new_size <= old_size) {
+		if (gosalloc_hooked())
+			gosalloc_sanitize_resize(p, new_size);
 		return (void *)p;
-	q = gosalloc_alloc(new_size, flags);
+	}
+	q = alloc(new_size, flags, _RET_IP_);
 	if (unlikely(!q))
 		return NULL;
 	memcpy(q, p, old_size);
@@ -393,9 +480,9 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i;
 
 	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE ||
-		     size - 1 < GOSALLOC_TINY_MAX)) {
+		     size - 1 < GOSALLOC_TINY_MAX || gosalloc_hooked())) {
 		for (i = 0; i < nr; i++) {
-			p[i] = gosalloc_alloc(size, flags);
+			p[i] = alloc(size, flags, _RET_IP_);
 			if (unlikely(!p[i]))
 				goto fail;
 		}
@@ -436,6 +523,12 @@ void gosalloc_free_bulk(size_t nr, void **p)
 	size_t i, end;
 	void *obj;
 
+	if (gosalloc_hooked()) {
+		for (i = 0; i < nr; i++)
+			if (!ZERO_OR_NULL_PTR(p[i]))
+				hooked_free(p[i], _RET_IP_);
+		return;
+	}
 	/* Interrupts go off once per GOSALLOC_BULK_CHUNK objects. */
 	for (i = 0; i < nr; ) {
 		end = min_t(size_t, nr, i + GOSALLOC_BULK_CHUNK);
@@ -458,10 +551,3 @@ void gosalloc_free_bulk(size_t nr, void **p)
 	}
 }
 EXPORT_SYMBOL_GPL(gosalloc_free_bulk);
-
-void gosalloc_report_bad_free(const void *p, unsigned long caller,
-			      const char *what)
-{
-	pr_err_ratelimited("%s: %p passed by %pS; ignored\n", what, p,
-			   (void *)caller);
-}

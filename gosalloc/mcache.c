@@ -29,10 +29,10 @@ unsigned int gosalloc_class_batch[GOSALLOC_NR_CLASSES];
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_batch);
 
 /* Push a NULL-ended chain of @n objects on a list; interrupts off. */
-static void list_splice_chain(struct gosalloc_mcache_list *l, void *head,
-			      void *tail, unsigned int n)
+static void list_splice_chain(struct gosalloc_mcache_list *l, unsigned int cls,
+			      void *head, void *tail, unsigned int n)
 {
-	*(void **)tail = l->head;
+	gosalloc_set_next(tail, cls, l->head);
 	l->head = head;
 	l->tag += GOSALLOC_TAG_SEQ + n;
 }
@@ -59,13 +59,13 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	if (!gosalloc_mcentral_grab(cls, gosalloc_class_batch[cls], gfp, &chain))
 		return NULL;
 	obj = chain.head;
-	rest = *(void **)obj;
+	rest = gosalloc_next(obj, cls);
 	local_irq_save(flags);
 	__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 	l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
 	if (rest && gosalloc_tag_count(l->tag) + chain.count - 1 <
 		    2 * gosalloc_class_batch[cls]) {
-		list_splice_chain(l, rest, chain.tail, chain.count - 1);
+		list_splice_chain(l, cls, rest, chain.tail, chain.count - 1);
 		rest = NULL;
 	}
 	local_irq_restore(flags);
@@ -80,16 +80,21 @@ static void list_flush(struct gosalloc_mcache_list *l, unsigned int cls,
 		       unsigned int keep)
 {
 	unsigned int count = gosalloc_tag_count(l->tag);
-	void **last = &l->head;
-	void *chain;
+	void *last, *chain;
 	unsigned int i;
 
 	if (count <= keep)
 		return;
-	for (i = 0; i < keep; i++)
-		last = (void **)*last;
-	chain = *last;
-	*last = NULL;
+	if (!keep) {
+		chain = l->head;
+		l->head = NULL;
+	} else {
+		last = l->head;
+		for (i = 1; i < keep; i++)
+			last = gosalloc_next(last, cls);
+		chain = gosalloc_next(last, cls);
+		gosalloc_set_next(last, cls, NULL);
+	}
 	l->tag += GOSALLOC_TAG_SEQ - (count - keep);
 	gosalloc_mcentral_release(cls, chain);
 }
@@ -108,8 +113,7 @@ void gosalloc_mcache_free_slow(unsigned int cls, void *obj)
 	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
 
 	lockdep_assert_irqs_disabled();
-	*(void **)obj = l->head;
-	list_splice_chain(l, obj, obj, 1);
+	list_splice_chain(l, cls, obj, obj, 1);
 	__this_cpu_inc(gosalloc_mcache->nfree[cls]);
 	list_flush(l, cls, gosalloc_class_batch[cls]);
 }

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 
+#include "debug.h"
 #include "sizeclasses.h"
 
 /*
@@ -32,7 +33,8 @@
 #endif
 
 /*
- * Free objects of one class, linked through their first word, and a tag:
+ * Free objects of one class, linked through their first word (through
+ * their trailer in debug mode, debug.h), and a tag:
  * the list's length in bits 0-15, its CPU in bits 16-31 and a sequence
  * number above, bumped by every change. Where the CPU has a 16-byte
  * compare-and-exchange, the fast paths change head and tag together with
@@ -122,13 +124,13 @@ static __always_inline unsigned long gosalloc_tag_count(unsigned long tag)
  * with it, the read must not fault. A wrong value is harmless: the
  * exchange that would publish it fails.
  */
-static __always_inline void *gosalloc_object_link(void *obj)
+static __always_inline void *gosalloc_object_link(void *obj, unsigned int cls)
 {
 	void *next = NULL;
 
 	if (!debug_pagealloc_enabled_static())
-		return *(void **)obj;
-	if (copy_from_kernel_nofault(&next, obj, sizeof(next)))
+		return gosalloc_next(obj, cls);
+	if (copy_from_kernel_nofault(&next, gosalloc_link(obj, cls), sizeof(next)))
 		return NULL;
 	return next;
 }
@@ -141,7 +143,7 @@ static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
 
 	lockdep_assert_irqs_disabled();
 	if (likely(obj)) {
-		l->head = *(void **)obj;
+		l->head = gosalloc_next(obj, cls);
 		l->tag += GOSALLOC_TAG_SEQ - 1;
 		__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 	}
@@ -164,12 +166,18 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 		     2 * gosalloc_class_batch[cls])) {
 		gosalloc_mcache_free_slow(cls, obj);
 	} else {
-		*(void **)obj = l->head;
+		gosalloc_set_next(obj, cls, l->head);
 		l->head = obj;
 		l->tag += GOSALLOC_TAG_SEQ + 1;
 		__this_cpu_inc(gosalloc_mcache->nfree[cls]);
 	}
 	return true;
+}
+
+/* The most recent free object of this CPU's list for @cls; racy. */
+static __always_inline void *gosalloc_mcache_peek(unsigned int cls)
+{
+	return raw_cpu_read(gosalloc_mcache->list[cls].head);
 }
 
 /* The fast paths: no lock, no atomic instruction on a shared line. */
@@ -187,7 +195,7 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
 			old.head = READ_ONCE(l->head);
 			if (unlikely(!old.head))
 				return NULL;
-			new.head = gosalloc_object_link(old.head);
+			new.head = gosalloc_object_link(old.head, cls);
 			new.tag = old.tag + GOSALLOC_TAG_SEQ - 1;
 		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
 						      &old, new));
@@ -228,7 +236,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 				return false;
 			if (unlikely(gosalloc_tag_count(old.tag) + 1 >= limit))
 				goto slow;
-			*(void **)obj = old.head;
+			gosalloc_set_next(obj, cls, old.head);
 			new.head = obj;
 			new.tag = old.tag + GOSALLOC_TAG_SEQ + 1;
 		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],

@@ -23,9 +23,10 @@
 struct gosalloc_central gosalloc_central[GOSALLOC_NR_CENTRALS];
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_central);
 
-static void chain_add(struct gosalloc_chain *chain, void *obj)
+static void chain_add(struct gosalloc_chain *chain, unsigned int cls,
+		      void *obj)
 {
-	*(void **)obj = chain->head;
+	gosalloc_set_next(obj, cls, chain->head);
 	if (!chain->head)
 		chain->tail = obj;
 	chain->head = obj;
@@ -42,13 +43,14 @@ static void span_take(struct gosalloc_central *c, struct gosalloc_span *s,
 	while (want && s->freelist) {
 		void *obj = s->freelist;
 
-		s->freelist = *(void **)obj;
-		chain_add(chain, obj);
+		s->freelist = gosalloc_next(obj, s->sizeclass);
+		chain_add(chain, s->sizeclass, obj);
 		s->allocated++;
 		want--;
 	}
 	while (want && s->freeindex < s->nelems) {
-		chain_add(chain, (void *)(s->base + s->freeindex * size));
+		chain_add(chain, s->sizeclass,
+			  (void *)(s->base + s->freeindex * size));
 		s->freeindex++;
 		s->allocated++;
 		want--;
@@ -100,6 +102,8 @@ static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
 	s->allocated = 0;
 	s->freeindex = 0;
 	s->freelist = NULL;
+	if (gosalloc_debug_on() && cls != GOSALLOC_TINY_CLASS)
+		gosalloc_debug_span_init(s);
 	return s;
 }
 
@@ -151,7 +155,7 @@ static bool span_put(struct gosalloc_central *c, struct gosalloc_span *s,
 	lockdep_assert_held(&c->lock);
 	if (s->allocated == s->nelems)
 		list_move(&s->list, &c->partial);
-	*(void **)obj = s->freelist;
+	gosalloc_set_next(obj, s->sizeclass, s->freelist);
 	s->freelist = obj;
 	s->allocated--;
 	if (s->allocated || list_is_singular(&c->partial))
@@ -182,7 +186,7 @@ void gosalloc_mcentral_release(unsigned int cls, void *head)
 	while (head) {
 		void *obj = head;
 
-		head = *(void **)obj;
+		head = gosalloc_next(obj, cls);
 		s = gosalloc_span_lookup(obj);
 		if (span_put(c, s, obj))
 			list_add(&s->list, &empty);

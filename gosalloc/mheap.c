@@ -435,6 +435,7 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 		gosalloc_central_shape(sizeclass, NULL, NULL, &s->elemsize,
 				       &s->divmagic);
 		WRITE_ONCE(s->state, state);
+		gosalloc_kasan_span(s, false);
 		span_map(s, state != GOSALLOC_SPAN_LARGE);
 		h->pages_inuse += npages;
 		h->spans_inuse++;
@@ -461,6 +462,7 @@ static void mheap_free_locked(struct gosalloc_span *s)
 		h->large_pages -= s->npages;
 	}
 	s->needzero = true;
+	gosalloc_kasan_span(s, true);
 	free_run_insert(s);
 }
 

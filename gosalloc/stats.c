@@ -25,18 +25,22 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_DOUBLE_FREES]		= "double_frees",
 	[GOSALLOC_SPANS_INUSE]		= "spans_inuse",
 	[GOSALLOC_METADATA_SYS]		= "metadata_sys",
+	[GOSALLOC_CORRUPTIONS]		= "corrupted_objects",
+	[GOSALLOC_INJECTED_FAILURES]	= "injected_failures",
 };
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
 
-static atomic_long_t gosalloc_invalid_frees = ATOMIC_LONG_INIT(0);
-static atomic_long_t gosalloc_double_frees = ATOMIC_LONG_INIT(0);
+/* Rare events, counted as they happen: indexed by enum gosalloc_stat. */
+static atomic_long_t gosalloc_events[GOSALLOC_NR_STATS];
 
-/* Count a bad free: GOSALLOC_INVALID_FREES or GOSALLOC_DOUBLE_FREES. */
-void gosalloc_stats_bad_free(enum gosalloc_stat kind)
+/*
+ * Count one GOSALLOC_INVALID_FREES, GOSALLOC_DOUBLE_FREES,
+ * GOSALLOC_CORRUPTIONS or GOSALLOC_INJECTED_FAILURES.
+ */
+void gosalloc_stats_event(enum gosalloc_stat kind)
 {
-	atomic_long_inc(kind == GOSALLOC_DOUBLE_FREES ? &gosalloc_double_frees :
-			&gosalloc_invalid_frees);
+	atomic_long_inc(&gosalloc_events[kind]);
 }
 
 /**
@@ -112,11 +116,17 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	out[GOSALLOC_MALLOCS] = mallocs + out[GOSALLOC_LARGE_ALLOCS];
 	out[GOSALLOC_FREES] = frees + out[GOSALLOC_LARGE_FREES];
 	out[GOSALLOC_TINY_ALLOCS] = tiny_allocs;
-	out[GOSALLOC_INVALID_FREES] = atomic_long_read(&gosalloc_invalid_frees);
-	out[GOSALLOC_DOUBLE_FREES] = atomic_long_read(&gosalloc_double_frees);
+	out[GOSALLOC_INVALID_FREES] =
+		atomic_long_read(&gosalloc_events[GOSALLOC_INVALID_FREES]);
+	out[GOSALLOC_DOUBLE_FREES] =
+		atomic_long_read(&gosalloc_events[GOSALLOC_DOUBLE_FREES]);
 	out[GOSALLOC_SPANS_INUSE] = READ_ONCE(h->spans_inuse);
 	out[GOSALLOC_METADATA_SYS] = ((u64)READ_ONCE(h->pages_meta) << PAGE_SHIFT) +
 				     gosalloc_mcache_bytes();
+	out[GOSALLOC_CORRUPTIONS] =
+		atomic_long_read(&gosalloc_events[GOSALLOC_CORRUPTIONS]);
+	out[GOSALLOC_INJECTED_FAILURES] =
+		atomic_long_read(&gosalloc_events[GOSALLOC_INJECTED_FAILURES]);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
 

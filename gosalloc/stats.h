@@ -7,7 +7,8 @@
  * frees live in each CPU's cache (mcache.h), written by their CPU alone
  * with this_cpu operations; heap figures live in the heap (mheap.h),
  * written under heap.lock. A sum read while other CPUs run is approximate; at
- * rest it is exact. Bad frees are rare and counted atomically.
+ * rest it is exact. Bad frees, corruptions and injected failures are
+ * rare and counted atomically (gosalloc_stats_event()).
  */
 #ifndef _GOSALLOC_STATS_H
 #define _GOSALLOC_STATS_H
@@ -30,6 +31,8 @@ enum gosalloc_stat {
 	GOSALLOC_DOUBLE_FREES,	/* frees of pointers already freed */
 	GOSALLOC_SPANS_INUSE,	/* spans in use */
 	GOSALLOC_METADATA_SYS,	/* bytes held for gosalloc's own metadata */
+	GOSALLOC_CORRUPTIONS,	/* debug mode: objects found overwritten */
+	GOSALLOC_INJECTED_FAILURES,	/* allocations failed on purpose */
 	GOSALLOC_NR_STATS
 };
 
@@ -44,6 +47,6 @@ struct gosalloc_class_stats {
 void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS]);
 u64 gosalloc_stat_read(enum gosalloc_stat item);
 void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs);
-void gosalloc_stats_bad_free(enum gosalloc_stat kind);
+void gosalloc_stats_event(enum gosalloc_stat kind);
 
 #endif /* _GOSALLOC_STATS_H */

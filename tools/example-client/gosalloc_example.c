@@ -13,7 +13,9 @@
  *   object in a slot checks its pattern and frees it, so most objects are
  *   freed on another CPU than the one that allocated them.
  *
- * The results are in the read-only parameters stress_done (operations:
+ * With stress_seconds set, the stress runs for that long whatever
+ * stress_ops says. The results are in the read-only parameters
+ * stress_done (operations:
  * allocations plus frees), stress_mismatches and stress_failures, and in
  * the kernel log.
  */
@@ -43,6 +45,10 @@ MODULE_PARM_DESC(stress_ops, "stress operations at load (default 100000)");
 static unsigned int stress_threads = 2;
 module_param(stress_threads, uint, 0444);
 MODULE_PARM_DESC(stress_threads, "stress kthreads per online CPU (default 2)");
+
+static unsigned int stress_seconds;
+module_param(stress_seconds, uint, 0444);
+MODULE_PARM_DESC(stress_seconds, "run the stress workload this long instead of stress_ops operations (default 0)");
 
 static unsigned int fill_mib;
 module_param(fill_mib, uint, 0444);
@@ -107,6 +113,7 @@ static atomic_long_t stress_done_ops;
 static atomic_long_t stress_bad;
 static atomic_long_t stress_nomem;
 static atomic_t stress_running;
+static unsigned long stress_deadline;	/* jiffies, with stress_seconds */
 static DECLARE_COMPLETION(stress_finished);
 
 /* Mostly small objects, some medium, a few large: like kmalloc's callers. */
@@ -210,7 +217,8 @@ static int stress_thread(void *arg)
 	unsigned long n = 0;
 
 	prandom_seed_state(&rnd, (unsigned long)arg * 0x9e3779b97f4a7c15ULL);
-	while (atomic_long_dec_return(&stress_left) >= 0) {
+	while (stress_seconds ? time_before(jiffies, stress_deadline) :
+	       atomic_long_dec_return(&stress_left) >= 0) {
 		stress_step(&rnd);
 		if (!(++n % 256))
 			cond_resched();
@@ -231,6 +239,7 @@ static int example_stress(void)
 	for (i = 0; i < STRESS_SLOTS; i++)
 		spin_lock_init(&stress_slots[i].lock);
 	atomic_long_set(&stress_left, stress_ops);
+	stress_deadline = jiffies + (unsigned long)stress_seconds * HZ;
 	atomic_set(&stress_running, 1);
 	for_each_online_cpu(cpu) {
 		for (i = 0; i < stress_threads; i++) {
@@ -244,8 +253,10 @@ static int example_stress(void)
 			wake_up_process(t);
 		}
 	}
+	/* Woken every few seconds: a long run is no hung task. */
 	if (!atomic_dec_and_test(&stress_running))
-		wait_for_completion(&stress_finished);
+		while (!wait_for_completion_timeout(&stress_finished, 5 * HZ))
+			;
 	for (i = 0; i < STRESS_SLOTS; i++)
 		if (stress_slots[i].p)
 			stress_check_free(stress_slots[i].p, stress_slots[i].size,
@@ -302,7 +313,7 @@ static int __init example_init(void)
 	pr_info("round trips: %u done, %d objects kept\n",
 		rounds * (unsigned int)ARRAY_SIZE(example_sizes), EXAMPLE_KEPT);
 	err = fill_mib ? example_fill() : 0;
-	if (!err && stress_ops)
+	if (!err && (stress_ops || stress_seconds))
 		err = example_stress();
 	if (err)
 		gosalloc_free_bulk(EXAMPLE_KEPT, kept);

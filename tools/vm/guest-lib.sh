@@ -8,7 +8,8 @@ debian_modules() {
 	eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" "${1:-6.12}")"
 	make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" >&2
 	MODULES=("$GOSALLOC_TOP/gosalloc/gosalloc.ko"
-		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko")
+		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko"
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_misuse.ko")
 }
 
 # boot_debian NAME SCRIPT [EXTRA...]: run SCRIPT in the Debian guest with

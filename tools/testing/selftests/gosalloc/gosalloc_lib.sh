@@ -3,7 +3,7 @@
 
 STATS=/sys/kernel/debug/gosalloc/stats
 # What the kernel prints when something went wrong inside it.
-SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN|UBSAN|kmemleak|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic'
+SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN:|UBSAN|suspected memory leak|kmemleak: .*(unknown object|disabled|[Cc]annot)|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic'
 
 # stat NAME: one value of debugfs "stats"
 stat() {
