@@ -10,7 +10,8 @@
 #   make bench		benchmarks against the kernel's kmalloc
 #   make stress		the stress workload for STRESS_SECONDS (default 600)
 #   make install	install the modules into KDIR's kernel
-#   make style		checkpatch and sparse on the sources
+#   make style		checkpatch, kernel-doc and sparse on the sources
+#   make htmldocs	Documentation/ as HTML in out/htmldocs
 #
 # KDIR defaults to the running kernel's build directory when it exists,
 # otherwise to Debian's 6.12 headers, fetched into the cache once.
@@ -62,10 +63,14 @@ stress:
 style:
 	$(TOP)/tools/style.sh
 
+htmldocs:
+	$(TOP)/tools/htmldocs.sh
+
 clean:
 	rm -rf $(TOP)/out
 	find $(TOP) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.symvers' \
 		-o -name 'modules.order' -o -name '.*.d' \) -delete
+	$(MAKE) -C $(TOP)/tools/gosalloc-stat clean
 
-.PHONY: all modules install run check bench stress style clean
+.PHONY: all modules install run check bench stress style htmldocs clean

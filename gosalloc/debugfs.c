@@ -47,6 +47,36 @@ static int classes_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(classes);
 
+static int cpus_show(struct seq_file *m, void *unused)
+{
+	struct gosalloc_cpu_stats cs;
+	unsigned int cpu;
+
+	seq_puts(m, "cpu online  objects      bytes       mallocs         frees\n");
+	for_each_possible_cpu(cpu) {
+		gosalloc_cpu_stats(cpu, &cs);
+		seq_printf(m, "%3u %6d %8lu %10lu %13lu %13lu\n", cpu,
+			   cpu_online(cpu), cs.objects, cs.bytes, cs.mallocs,
+			   cs.frees);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cpus);
+
+static void show_run(const struct gosalloc_span *s, void *arg)
+{
+	seq_printf(arg, "%12lx %8lu %10u\n", PHYS_PFN(__pa(s->base)), s->npages,
+		   jiffies_to_msecs(jiffies - s->free_since));
+}
+
+static int free_runs_show(struct seq_file *m, void *unused)
+{
+	seq_puts(m, "         pfn    pages    idle_ms\n");
+	gosalloc_mheap_visit_free(show_run, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(free_runs);
+
 static ssize_t release_write(struct file *file, const char __user *buf,
 			     size_t count, loff_t *ppos)
 {
@@ -89,6 +119,28 @@ static int cache_batch_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(cache_batch_fops, cache_batch_get, cache_batch_set,
 			 "%llu\n");
+
+static int sample_rate_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(gosalloc_sample_rate);
+	return 0;
+}
+
+static int sample_rate_set(void *data, u64 val)
+{
+	if (val > GOSALLOC_SAMPLE_RATE_MAX)
+		return -EINVAL;
+	gosalloc_sample_set_rate(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(sample_rate_fops, sample_rate_get, sample_rate_set,
+			 "%llu\n");
+
+static int callsites_show(struct seq_file *m, void *unused)
+{
+	return gosalloc_sample_show(m);
+}
+DEFINE_SHOW_ATTRIBUTE(callsites);
 
 static int fail_probability_get(void *data, u64 *val)
 {
@@ -143,6 +195,10 @@ void gosalloc_debugfs_init(void)
 			    &stats_fops);
 	debugfs_create_file("classes", 0444, gosalloc_debugfs_dir, NULL,
 			    &classes_fops);
+	debugfs_create_file("cpus", 0444, gosalloc_debugfs_dir, NULL,
+			    &cpus_fops);
+	debugfs_create_file("free_runs", 0444, gosalloc_debugfs_dir, NULL,
+			    &free_runs_fops);
 	debugfs_create_file("release", 0200, gosalloc_debugfs_dir, NULL,
 			    &release_fops);
 	debugfs_create_file_unsafe("scavenge_delay_ms", 0644,
@@ -150,6 +206,10 @@ void gosalloc_debugfs_init(void)
 				   &scavenge_delay_fops);
 	debugfs_create_file_unsafe("cache_batch_bytes", 0644,
 				   gosalloc_debugfs_dir, NULL, &cache_batch_fops);
+	debugfs_create_file_unsafe("sample_rate", 0644, gosalloc_debugfs_dir,
+				   NULL, &sample_rate_fops);
+	debugfs_create_file("callsites", 0444, gosalloc_debugfs_dir, NULL,
+			    &callsites_fops);
 	debugfs_create_file_unsafe("fail_probability", 0644,
 				   gosalloc_debugfs_dir, NULL,
 				   &fail_probability_fops);

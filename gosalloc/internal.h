@@ -9,6 +9,8 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
+struct seq_file;
+
 #include "debug.h"
 #include "fixalloc.h"
 #include "mcache.h"
@@ -26,6 +28,26 @@ void gosalloc_scavenge_exit(void);
 unsigned long gosalloc_release_all(void);
 void gosalloc_scavenge_kick(void);
 extern unsigned int gosalloc_scavenge_delay_ms;
+
+/* Sampled call sites (profile.c). */
+#define GOSALLOC_SAMPLE_RATE_DEFAULT	(512 * 1024)
+#define GOSALLOC_SAMPLE_RATE_MAX	BIT(30)
+extern unsigned long gosalloc_sample_rate;
+void gosalloc_sample_alloc(const void *p, size_t size, unsigned long caller);
+void gosalloc_sample_free(struct gosalloc_span *s, const void *p);
+void gosalloc_sample_set_rate(unsigned long rate);
+int gosalloc_sample_show(struct seq_file *m);
+void gosalloc_sample_exit(void);
+
+struct gosalloc_site_sum {
+	u64 live_bytes;
+	u64 live_objects;
+	u64 alloc_bytes;
+	u64 alloc_objects;
+};
+
+void gosalloc_sample_sum(bool (*match)(unsigned long caller),
+			 struct gosalloc_site_sum *out);
 
 void gosalloc_debugfs_init(void);
 void gosalloc_debugfs_exit(void);

@@ -18,6 +18,7 @@
  */
 static void gosalloc_teardown(void)
 {
+	gosalloc_sample_exit();
 	gosalloc_mcache_exit();
 	gosalloc_mcentral_trim();
 	gosalloc_mheap_exit();
@@ -37,6 +38,7 @@ static int __init gosalloc_init(void)
 	err = gosalloc_mcache_init();
 	if (err)
 		goto err_teardown;
+	gosalloc_sample_set_rate(gosalloc_sample_rate);
 	err = gosalloc_scavenge_init();
 	if (err)
 		goto err_teardown;

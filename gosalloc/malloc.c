@@ -21,6 +21,8 @@
  *	debug.c		bad-pointer reports, debug mode (poison, red
  *			zones, callers), KASAN and kmemleak hooks, fault
  *			injection; off the fast paths behind a static key.
+ *	profile.c	sampled allocation call sites (heap profile).
+ *	trace.h		tracepoints gosalloc:gosalloc_alloc and _free.
  *	stats.c		MStats: statistics, summed on read.
  *
  * Allocating a small object proceeds up a hierarchy of caches:
@@ -86,6 +88,9 @@
 #include "gosalloc.h"
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* Objects gosalloc_free_bulk() frees with interrupts off at a time. */
 #define GOSALLOC_BULK_CHUNK	16
 
@@ -136,6 +141,9 @@ static void *large_alloc(size_t size, gfp_t flags)
 	return (void *)s->base;
 }
 
+static size_t object_size(const void *p, struct gosalloc_span *s,
+			  unsigned long caller);
+
 static __always_inline void *plain_alloc(size_t size, gfp_t flags)
 {
 	if (unlikely(size - 1 < GOSALLOC_TINY_MAX))
@@ -162,18 +170,45 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 		p = gosalloc_debug_alloc(size, flags, caller);
 	else
 		p = plain_alloc(size, flags);
-	if (!ZERO_OR_NULL_PTR(p))
-		gosalloc_sanitize_alloc(p, size, flags);
+	if (ZERO_OR_NULL_PTR(p))
+		return p;
+	gosalloc_sanitize_alloc(p, size, flags);
+	if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(p, size, caller);
+	if (trace_gosalloc_alloc_enabled())
+		trace_gosalloc_alloc(caller, p, size,
+				     object_size(p, gosalloc_span_lookup(p),
+						 caller), flags);
 	return p;
 }
 
 static __always_inline void *alloc(size_t size, gfp_t flags,
 				   unsigned long caller)
 {
+	void *p;
+
 	might_alloc(flags);
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
-	return plain_alloc(size, flags);
+	p = plain_alloc(size, flags);
+	if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(p, size, caller);
+	return p;
+}
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(gosalloc_alloc);
+EXPORT_TRACEPOINT_SYMBOL_GPL(gosalloc_free);
+
+/* An event is enabled: take the hooked paths, which emit it. */
+int gosalloc_trace_reg(void)
+{
+	static_branch_inc(&gosalloc_hooks);
+	return 0;
+}
+
+void gosalloc_trace_unreg(void)
+{
+	static_branch_dec(&gosalloc_hooks);
 }
 
 /**
@@ -248,7 +283,7 @@ static __always_inline bool small_object_to_free(struct gosalloc_span *s,
 						 const void *p)
 {
 	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_SMALL ||
-	    !span_object_start(s, p))
+	    !span_object_start(s, p) || READ_ONCE(s->sampled))
 		return false;
 	if (want_init_on_free() && !gosalloc_debug_on())
 		gosalloc_memset((void *)p, 0, s->elemsize);
@@ -303,6 +338,8 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 {
 	size_t size;
 
+	if (s && unlikely(READ_ONCE(s->sampled)))
+		gosalloc_sample_free(s, p);
 	/* gosalloc_tiny_free() checks the object itself. */
 	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_TINY &&
 	    likely(gosalloc_tiny_free(s, p)))
@@ -333,6 +370,7 @@ static noinline void hooked_free(const void *p, unsigned long caller)
 {
 	struct gosalloc_span *s = gosalloc_span_lookup(p);
 
+	trace_gosalloc_free(caller, p);
 	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
 	    span_object_start(s, p)) {
 		if (gosalloc_debug_on()) {
@@ -344,6 +382,8 @@ static noinline void hooked_free(const void *p, unsigned long caller)
 		} else if (want_init_on_free()) {
 			gosalloc_memset((void *)p, 0, s->elemsize);
 		}
+		if (READ_ONCE(s->sampled))
+			gosalloc_sample_free(s, p);
 		gosalloc_sanitize_free(s, p);
 		if (unlikely(!gosalloc_mcache_free(s->sizeclass, (void *)p)))
 			bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
@@ -502,6 +542,9 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	}
 	for (i = 0; i < nr; i++)
 		init_object(p[i], cls, flags);
+	/* Sampled as a whole, the weight on the first object. */
+	if (gosalloc_sample_due(size * nr))
+		gosalloc_sample_alloc(p[0], size, _RET_IP_);
 	return nr;
 fail:
 	gosalloc_free_bulk(i, p);

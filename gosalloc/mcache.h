@@ -89,6 +89,7 @@ struct gosalloc_mcache {
 	unsigned long tiny_frees;	/* tiny objects freed on this CPU */
 	unsigned long tiny_allocs;	/* of those, served by a block in use */
 	long tiny_bytes;		/* bytes allocated minus bytes freed */
+	long sample_left;		/* bytes to the next sample (profile.c) */
 };
 
 extern struct gosalloc_mcache __percpu *gosalloc_mcache;
@@ -172,6 +173,16 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 		__this_cpu_inc(gosalloc_mcache->nfree[cls]);
 	}
 	return true;
+}
+
+/*
+ * Count @size bytes against this CPU's next sample (profile.c). Return:
+ * true when this allocation is to be sampled.
+ */
+static __always_inline bool gosalloc_sample_due(size_t size)
+{
+	return unlikely(this_cpu_sub_return(gosalloc_mcache->sample_left,
+					    size) < 0);
 }
 
 /* The most recent free object of this CPU's list for @cls; racy. */

@@ -506,6 +506,28 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 	return ok;
 }
 
+/**
+ * gosalloc_mheap_visit_free() - call @fn on every free run of the heap
+ * @fn: called with heap.lock held and interrupts off; must not sleep
+ * @arg: passed to @fn
+ *
+ * Context: process context.
+ */
+void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
+					  void *arg), void *arg)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++)
+		list_for_each_entry(s, &h->free[i], list)
+			fn(s, arg);
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
 int gosalloc_mheap_init(void)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;

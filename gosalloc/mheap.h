@@ -36,6 +36,7 @@ struct gosalloc_span {
 	u8 state;			/* enum gosalloc_span_state */
 	u8 sizeclass;			/* SMALL: the class */
 	bool needzero;			/* memory may hold old data */
+	u16 sampled;			/* sampled live objects: profile.c */
 	unsigned long free_since;	/* FREE: jiffies when it became free */
 	u32 elemsize;			/* SMALL: object size of the class */
 	u32 divmagic;			/* SMALL: offset to index, see
@@ -112,6 +113,8 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 struct gosalloc_span *gosalloc_span_lookup(const void *p);
 unsigned long gosalloc_mheap_release(unsigned long max_pages,
 				     unsigned long min_idle);
+void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
+					  void *arg), void *arg);
 
 static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)
 {

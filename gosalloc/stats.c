@@ -84,6 +84,33 @@ static void tiny_stats(u64 *mallocs, u64 *frees, u64 *bytes, u64 *packed)
 }
 
 /**
+ * gosalloc_cpu_stats() - the cache and the counts of one CPU
+ * @cpu: a possible CPU
+ * @cs: filled in
+ *
+ * Context: any context; racy reads, exact at rest.
+ */
+void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs)
+{
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+	unsigned long nmalloc, nfree, n;
+	unsigned int cls;
+
+	*cs = (struct gosalloc_cpu_stats) {
+		.mallocs = READ_ONCE(c->tiny_mallocs),
+		.frees = READ_ONCE(c->tiny_frees),
+	};
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
+		n = gosalloc_mcache_count(cpu, cls);
+		cs->objects += n;
+		cs->bytes += n * gosalloc_class_to_size[cls];
+		gosalloc_mcache_counts(cpu, cls, &nmalloc, &nfree);
+		cs->mallocs += nmalloc;
+		cs->frees += nfree;
+	}
+}
+
+/**
  * gosalloc_stats_snapshot() - sum every statistic
  * @out: filled with one value per &enum gosalloc_stat
  *

@@ -44,7 +44,16 @@ struct gosalloc_class_stats {
 	unsigned long spans;
 };
 
+/* One CPU's cache, and what was allocated and freed on that CPU. */
+struct gosalloc_cpu_stats {
+	unsigned long objects;	/* free objects held in its lists */
+	unsigned long bytes;	/* their bytes */
+	unsigned long mallocs;	/* small and tiny objects allocated on it */
+	unsigned long frees;	/* small and tiny objects freed on it */
+};
+
 void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS]);
+void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs);
 u64 gosalloc_stat_read(enum gosalloc_stat item);
 void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs);
 void gosalloc_stats_event(enum gosalloc_stat kind);

@@ -66,6 +66,24 @@ def kselftest_step(out, name, rc):
     return results
 
 
+CASE = re.compile(r"^(not )?ok (\S+)$")
+
+
+def cases_step(out, name, rc):
+    """A step that prints "ok NAME" or "not ok NAME" per case."""
+    results = []
+    path = os.path.join(out, name + ".out")
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = CASE.match(line.rstrip("\n"))
+                if m:
+                    results.append((m.group(2), not m.group(1)))
+    if rc != 0 and all(ok for _, ok in results):
+        results.append(("%s exited %d (see %s.out)" % (name, rc, name), False))
+    return results
+
+
 def main(out):
     passed = failed = 0
     rows = []
@@ -77,6 +95,8 @@ def main(out):
             results = kunit_step(out, name, rc)
         elif name.startswith("kselftest-"):
             results = kselftest_step(out, name, rc)
+        elif name == "stat-tool":
+            results = cases_step(out, name, rc)
         else:
             results = [(name, rc == 0)]
         ok = sum(1 for _, good in results if good)

@@ -8,6 +8,8 @@
 #   sizeclasses		the size-class generator's invariants, and the
 #			checked-in table equal to its output
 #   style		checkpatch, W=1 and sparse (tools/style.sh)
+#   stat-tool		tools/gosalloc-stat on captured snapshots (golden)
+#   htmldocs		Documentation/ built to HTML with no warning
 #   kunit-um		KUnit suites in a UML kernel (native speed, 1 CPU)
 #   kunit-x86_64	KUnit suites in an x86_64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
@@ -20,7 +22,7 @@ set -uo pipefail
 out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
 export GOSALLOC_OUT=$out
 mkdir -p "$out"
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style kunit-um kunit-x86_64 kselftest-6.12}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-x86_64 kselftest-6.12}
 need_pkgs python3
 start=$(date +%s)
 : >"$out/steps.txt"
@@ -40,6 +42,9 @@ for step in $steps; do
 	sizeclasses)	run_step sizeclasses python3 \
 				"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
 	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
+	htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
+	stat-tool)	need_pkgs gcc libc6-dev
+			run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
 	kunit-*)	rm -f "$out/$step.json"
 			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
 				"${step#kunit-}" ;;

@@ -14,6 +14,8 @@ debian_modules "$series"
 rm -rf "$out/selftests"
 make -s -C "$GOSALLOC_TOP/tools/testing/selftests/gosalloc" install \
 	INSTALL_PATH="$out/selftests" >/dev/null
+need_pkgs gcc libc6-dev
+make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
 log "kselftests in Debian $DEB_KVER under QEMU"
 boot_debian "kselftest-$series" "$GOSALLOC_TOP/tools/vm/selftest-guest.sh" \
-	"$out/selftests"
+	"$out/selftests" "$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"

@@ -31,5 +31,4 @@ debian_modules 6.12
 log "stress for ${seconds}s in Debian $DEB_KVER under QEMU (2 CPUs)"
 export GOSALLOC_VM_TIMEOUT=$((seconds + 300))
 boot_debian stress "$guest" "$GOSALLOC_TOP/tools/testing/selftests/gosalloc/gosalloc_lib.sh"
-grep -E '^(stress|result|#)' "$out/stress.log" || true
 grep -q '^result: pass' "$out/stress.log"

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# style.sh: the style gate. checkpatch.pl --strict on every C file, and a
-# build of the modules against Debian's 6.12 headers with W=1 and sparse
-# (C=2) that must print no warning at all. Exit status: the number of
-# gates that failed.
+# style.sh: the style gate. checkpatch.pl --strict on every C file,
+# kernel-doc -Wall -none on the module's sources, and a build of the
+# modules against Debian's 6.12 headers with W=1 and sparse (C=2); none
+# may print a warning. Exit status: the number of gates that failed.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
@@ -20,6 +20,13 @@ log "checkpatch --strict on ${#sources[@]} files"
 if ! perl "$tree/scripts/checkpatch.pl" --no-tree --strict --quiet \
 	--show-types -f "${sources[@]}"; then
 	log "checkpatch: FAIL"
+	failed=$((failed + 1))
+fi
+
+log "kernel-doc -Wall -none on gosalloc/"
+if [ -n "$(perl "$tree/scripts/kernel-doc" -Wall -none gosalloc/*.[ch] 2>&1)" ]; then
+	perl "$tree/scripts/kernel-doc" -Wall -none gosalloc/*.[ch]
+	log "kernel-doc: FAIL"
 	failed=$((failed + 1))
 fi
 

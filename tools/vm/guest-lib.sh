@@ -9,7 +9,8 @@ debian_modules() {
 	make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" >&2
 	MODULES=("$GOSALLOC_TOP/gosalloc/gosalloc.ko"
 		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_misuse.ko")
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_misuse.ko"
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko")
 }
 
 # boot_debian NAME SCRIPT [EXTRA...]: run SCRIPT in the Debian guest with
