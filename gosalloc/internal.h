@@ -11,6 +11,7 @@
 
 struct seq_file;
 
+#include "compat.h"
 #include "debug.h"
 #include "fixalloc.h"
 #include "mcache.h"
@@ -30,7 +31,7 @@ void gosalloc_scavenge_kick(void);
 extern unsigned int gosalloc_scavenge_delay_ms;
 
 /* Sampled call sites (profile.c). */
-#define GOSALLOC_SAMPLE_RATE_DEFAULT	(512 * 1024)
+#define GOSALLOC_SAMPLE_RATE_DEFAULT	(128UL << 20)
 #define GOSALLOC_SAMPLE_RATE_MAX	BIT(30)
 extern unsigned long gosalloc_sample_rate;
 void gosalloc_sample_alloc(const void *p, size_t size, unsigned long caller);

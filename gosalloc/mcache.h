@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "debug.h"
 #include "sizeclasses.h"
 
@@ -64,7 +65,7 @@ gosalloc_mcache_try_cmpxchg(struct gosalloc_mcache_list __percpu *l,
 
 	asm volatile("cmpxchg16b " __percpu_arg([list])
 		     CC_SET(z)
-		     : CC_OUT(z) (ok), [list] "+m" (__my_cpu_var(*l)),
+		     : CC_OUT(z) (ok), [list] "+m" (gosalloc_my_cpu_var(*l)),
 		       "+a" (old->head), "+d" (old->tag)
 		     : "b" (new.head), "c" (new.tag)
 		     : "memory");
@@ -178,11 +179,18 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 /*
  * Count @size bytes against this CPU's next sample (profile.c). Return:
  * true when this allocation is to be sampled.
+ *
+ * Plain per-CPU operations, no interrupt or preemption guard: where a
+ * this_cpu operation is not one instruction (UML, most architectures)
+ * the guard would cost as much as the rest of the fast path. An update
+ * lost to an interrupt or a migration between the subtraction and the
+ * read only moves one sample a little; gosalloc_sample_alloc() takes the
+ * count again with interrupts off.
  */
 static __always_inline bool gosalloc_sample_due(size_t size)
 {
-	return unlikely(this_cpu_sub_return(gosalloc_mcache->sample_left,
-					    size) < 0);
+	raw_cpu_sub(gosalloc_mcache->sample_left, size);
+	return unlikely(raw_cpu_read(gosalloc_mcache->sample_left) < 0);
 }
 
 /* The most recent free object of this CPU's list for @cls; racy. */

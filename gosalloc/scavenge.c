@@ -20,7 +20,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpuhotplug.h>
-#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
@@ -125,6 +124,11 @@ static unsigned long shrink_scan(struct shrinker *shrinker,
 	return release_up_to(sc->nr_to_scan) ?: SHRINK_STOP;
 }
 
+static const struct shrinker gosalloc_shrinker_ops = {
+	.count_objects = shrink_count,
+	.scan_objects = shrink_scan,
+};
+
 static int gosalloc_cpu_dead(unsigned int cpu)
 {
 	gosalloc_mcache_drain(cpu);
@@ -146,12 +150,8 @@ int gosalloc_scavenge_init(void)
 		return state;
 	}
 	gosalloc_cpuhp_state = state;
-	gosalloc_shrinker = shrinker_alloc(0, "gosalloc");
-	if (gosalloc_shrinker) {
-		gosalloc_shrinker->count_objects = shrink_count;
-		gosalloc_shrinker->scan_objects = shrink_scan;
-		shrinker_register(gosalloc_shrinker);
-	}
+	gosalloc_shrinker = gosalloc_shrinker_create(&gosalloc_shrinker_ops,
+						     "gosalloc");
 	INIT_DEFERRABLE_WORK(&gosalloc_scavenge_work, scavenge);
 	gosalloc_scavenge_kick();
 	return 0;
@@ -161,7 +161,7 @@ void gosalloc_scavenge_exit(void)
 {
 	WRITE_ONCE(gosalloc_scavenge_delay_ms, 0);
 	cancel_delayed_work_sync(&gosalloc_scavenge_work);
-	shrinker_free(gosalloc_shrinker);
+	gosalloc_shrinker_destroy(gosalloc_shrinker);
 	if (gosalloc_cpuhp_state)
 		cpuhp_remove_state_nocalls(gosalloc_cpuhp_state);
 	kfree(gosalloc_scavenge_seen);

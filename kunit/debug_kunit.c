@@ -113,14 +113,15 @@ static struct kunit_suite gosalloc_bad_input_suite = {
 
 /* ---- Debug mode ---- */
 
-static int debug_suite_init(struct kunit_suite *suite)
+/* Each case switches debug mode on, with nothing live, and off after. */
+static int debug_test_init(struct kunit *test)
 {
 	return gosalloc_debug_set(true);
 }
 
-static void debug_suite_exit(struct kunit_suite *suite)
+static void debug_test_exit(struct kunit *test)
 {
-	gosalloc_debug_set(false);
+	KUNIT_EXPECT_EQ(test, gosalloc_debug_set(false), 0);
 }
 
 /*
@@ -285,8 +286,8 @@ static struct kunit_case gosalloc_debug_cases[] = {
 
 static struct kunit_suite gosalloc_debug_suite = {
 	.name = "gosalloc_debug",
-	.suite_init = debug_suite_init,
-	.suite_exit = debug_suite_exit,
+	.init = debug_test_init,
+	.exit = debug_test_exit,
 	.test_cases = gosalloc_debug_cases,
 };
 
@@ -350,7 +351,7 @@ static void gosalloc_fail_nth_allocation(struct kunit *test)
 	void *objs[9];
 	unsigned int i;
 
-	kunit_add_action(test, fail_disarm, NULL);
+	gosalloc_test_defer(test, fail_disarm, NULL);
 	fail_arm(100, 3, 2);	/* the 3rd and 6th allocations, then no more */
 	for (i = 0; i < ARRAY_SIZE(objs); i++)
 		objs[i] = gosalloc_alloc(i % 2 ? 24 : SZ_64K, GFP_KERNEL);
@@ -371,7 +372,7 @@ static void gosalloc_fail_percent_keeps_heap_consistent(struct kunit *test)
 	unsigned int i, failed = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	kunit_add_action(test, fail_disarm, NULL);
+	gosalloc_test_defer(test, fail_disarm, NULL);
 	fail_arm(50, 1, -1);
 	for (i = 0; i < 1000; i++) {
 		objs[i] = gosalloc_alloc(1 + i % 3000, GFP_KERNEL);

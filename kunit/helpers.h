@@ -5,11 +5,61 @@
 #ifndef _GOSALLOC_KUNIT_HELPERS_H
 #define _GOSALLOC_KUNIT_HELPERS_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/cpumask.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
+
+/* KUnit's differences between 6.1 and 6.12, in one place. */
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW(test_name)	KUNIT_CASE(test_name)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+/* Run @fn(@arg) when @test ends, however it ends. */
+static inline void gosalloc_test_defer(struct kunit *test,
+				       void (*fn)(void *), void *arg)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, fn, arg), 0);
+}
+#else
+struct gosalloc_test_deferred {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static inline int gosalloc_test_deferred_init(struct kunit_resource *res,
+					      void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static inline void gosalloc_test_deferred_run(struct kunit_resource *res)
+{
+	struct gosalloc_test_deferred *d = res->data;
+
+	d->fn(d->arg);
+	kfree(d);
+}
+
+static inline void gosalloc_test_defer(struct kunit *test,
+				       void (*fn)(void *), void *arg)
+{
+	struct gosalloc_test_deferred *d = kmalloc(sizeof(*d), GFP_KERNEL);
+	void *res;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->fn = fn;
+	d->arg = arg;
+	res = kunit_alloc_resource(test, gosalloc_test_deferred_init,
+				   gosalloc_test_deferred_run, GFP_KERNEL, d);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+}
+#endif
 
 /* Run @fn(@arg) on @cpu, in process context; returns its result. */
 static inline long gosalloc_test_on_cpu(unsigned int cpu, long (*fn)(void *),

@@ -43,7 +43,7 @@ static void profile_expect_estimates(struct kunit *test, size_t size,
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	kunit_add_action(test, rate_restore, (void *)gosalloc_sample_rate);
+	gosalloc_test_defer(test, rate_restore, (void *)gosalloc_sample_rate);
 	gosalloc_sample_sum(is_profile_victim, &before);
 	gosalloc_sample_set_rate(rate);
 	for (i = 0; i < n; i++) {
@@ -83,7 +83,7 @@ static void gosalloc_sample_rate_zero_samples_nothing(struct kunit *test)
 	struct gosalloc_site_sum before, sum;
 	void *p;
 
-	kunit_add_action(test, rate_restore, (void *)gosalloc_sample_rate);
+	gosalloc_test_defer(test, rate_restore, (void *)gosalloc_sample_rate);
 	gosalloc_sample_sum(is_profile_victim, &before);
 	gosalloc_sample_set_rate(0);
 	p = profile_victim(SZ_64K);

@@ -16,12 +16,18 @@ import sys
 ROW = re.compile(r"gosalloc_bench: row (\S+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)")
 START = re.compile(r"gosalloc_bench: start (.*)")
 MEM = re.compile(r"gosalloc_bench: memory (\S+) (\d+) (\d+)")
+SAMPLING = re.compile(r"gosalloc_bench: sampling (\S+) (\d+) (\d+) (\d+)")
 
 
 def parse(path):
     rows, start, mem = [], "", []
     with open(path, errors="replace") as f:
         for line in f:
+            m = SAMPLING.search(line)
+            if m:
+                mem.append(("sampling", m.group(1), int(m.group(2)),
+                            int(m.group(3)), int(m.group(4))))
+                continue
             m = START.search(line)
             if m:
                 start = m.group(1)
@@ -47,7 +53,15 @@ def table(title, start, rows, mem):
         out.append("%-18s %12.1f %6d%% %12.1f %6d%% %7.2f" % (
             r["row"], r["gos_ns"], r["gos_spread"], r["slub_ns"],
             r["slub_spread"], r["ratio"]))
-    for name, gos, slub in mem:
+    for entry in mem:
+        if entry[0] == "sampling":
+            _, name, off, on, rate = entry
+            out.append("%-18s %9.1f ns off %9.1f ns on  %+6.1f%%  "
+                       "(sampling, rate %d)" % (
+                           "sample-" + name, off / 1000, on / 1000,
+                           100.0 * (on - off) / off if off else 0, rate))
+            continue
+        name, gos, slub = entry
         out.append("%-18s %9d KiB peak %9d KiB peak %7.2f" % (
             "mem-" + name, gos * 4, slub * 4, gos / slub if slub else 0))
     return "\n".join(out)
@@ -99,7 +113,10 @@ def main():
                     "gosalloc_spread_pct", "slub_ns", "slub_cycles",
                     "slub_spread_pct", "ratio"])
         for title, _, rows, mem in runs:
-            for name, gos, slub in mem:
+            for entry in mem:
+                if entry[0] == "sampling":
+                    continue  # not against SLUB: in the table only
+                name, gos, slub = entry
                 w.writerow([title, "mem-" + name, gos * 4, "", "", slub * 4,
                             "", "", "%.3f" % (gos / slub if slub else 0)])
             for r in rows:

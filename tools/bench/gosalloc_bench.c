@@ -39,7 +39,7 @@
 #include <linux/vmstat.h>
 
 #include "gosalloc.h"
-#include "stats.h"
+#include "internal.h"
 
 static unsigned int reps = 7;
 module_param(reps, uint, 0444);
@@ -296,6 +296,29 @@ static void bench_row(struct bench_row *row)
 		gspread, sps, scyc, sspread);
 }
 
+/*
+ * The cost of sampling: @row (a hot row, already scaled) through gosalloc
+ * alone, sampling off and at the default rate in turn, in one boot.
+ */
+static void bench_sampling(struct bench_row *row)
+{
+	struct bench_sample off[BENCH_REPS_MAX], on[BENCH_REPS_MAX];
+	unsigned int r, n = clamp(reps, 1U, (unsigned int)BENCH_REPS_MAX);
+	u64 off_ps, on_ps, cyc, spread;
+
+	for (r = 0; r < n; r++) {
+		gosalloc_sample_set_rate(0);
+		off[r] = measure(row, BENCH_GOS);
+		gosalloc_sample_set_rate(GOSALLOC_SAMPLE_RATE_DEFAULT);
+		on[r] = measure(row, BENCH_GOS);
+		cond_resched();
+	}
+	summarise(row, off, n, &off_ps, &cyc, &spread);
+	summarise(row, on, n, &on_ps, &cyc, &spread);
+	pr_info("sampling %s %llu %llu %lu\n", row->name, off_ps, on_ps,
+		(unsigned long)GOSALLOC_SAMPLE_RATE_DEFAULT);
+}
+
 #define HOT(n, sz)	{ "hot-" n, sz, 40000, run_hot }
 
 static struct bench_row bench_rows[] = {
@@ -548,6 +571,9 @@ static int __init bench_init(void)
 	for (i = 0; i < ARRAY_SIZE(bench_smp_rows); i++)
 		if (rows && num_online_cpus() > 1)
 			bench_row(&bench_smp_rows[i]);
+	for (i = 0; i < ARRAY_SIZE(bench_rows) && rows; i++)
+		if (bench_rows[i].run == run_hot)
+			bench_sampling(&bench_rows[i]);
 	if (rows) {
 		bench_tiny_memory("tiny-4x1M", 4);
 		bench_tiny_memory("tiny-1-15x1M", 0);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * compat.h - what differs between the kernels gosalloc builds against
+ * (6.1 LTS to 6.12), in one place; see malloc.c for the overview.
+ */
+#ifndef _GOSALLOC_COMPAT_H
+#define _GOSALLOC_COMPAT_H
+
+#include <linux/atomic.h>
+#include <linux/mmzone.h>
+#include <linux/percpu.h>
+#include <linux/shrinker.h>
+#include <linux/version.h>
+
+/*
+ * The largest order the page allocator gives: MAX_PAGE_ORDER from 6.8;
+ * before, MAX_ORDER, which counted one past it until 6.4.
+ */
+#ifndef MAX_PAGE_ORDER
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#else
+#define MAX_PAGE_ORDER	MAX_ORDER
+#endif
+#endif
+
+/*
+ * This CPU's instance of a per-CPU variable as an asm memory operand
+ * (with __percpu_arg()): __my_cpu_var() where x86 has it (6.8 on),
+ * the variable itself before.
+ */
+#ifdef __my_cpu_var
+#define gosalloc_my_cpu_var(var)	__my_cpu_var(var)
+#else
+#define gosalloc_my_cpu_var(var)	(var)
+#endif
+
+/*
+ * Shrinkers: allocated and registered with shrinker_alloc() and
+ * shrinker_register() from 6.7; embedded and registered with
+ * register_shrinker() before. @ops gives count_objects and scan_objects.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline struct shrinker *
+gosalloc_shrinker_create(const struct shrinker *ops, const char *name)
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (s) {
+		s->count_objects = ops->count_objects;
+		s->scan_objects = ops->scan_objects;
+		shrinker_register(s);
+	}
+	return s;
+}
+
+static inline void gosalloc_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *
+gosalloc_shrinker_create(const struct shrinker *ops, const char *name)
+{
+	static struct shrinker shrinker = { .seeks = DEFAULT_SEEKS };
+
+	shrinker.count_objects = ops->count_objects;
+	shrinker.scan_objects = ops->scan_objects;
+	return register_shrinker(&shrinker, "%s", name) ? NULL : &shrinker;
+}
+
+static inline void gosalloc_shrinker_destroy(struct shrinker *s)
+{
+	if (s)
+		unregister_shrinker(s);
+}
+#endif
+
+#endif /* _GOSALLOC_COMPAT_H */
