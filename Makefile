@@ -10,6 +10,7 @@
 #   make bench		benchmarks against the kernel's kmalloc
 #   make stress		the stress workload for STRESS_SECONDS (default 600)
 #   make install	install the modules into KDIR's kernel
+#   make dkms-install	install gosalloc with DKMS for the running kernel
 #   make style		checkpatch, kernel-doc and sparse on the sources
 #   make htmldocs	Documentation/ as HTML in out/htmldocs
 #
@@ -48,6 +49,14 @@ install: modules
 	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) modules_install
 	$(MAKE) -C $(KDIR) $(CLIENT_ARGS) modules_install
 
+VERSION := $(shell cat $(TOP)/VERSION)
+
+dkms-install:
+	$(TOP)/tools/dkms-source.sh /usr/src/gosalloc-$(VERSION)
+	-dkms remove -m gosalloc -v $(VERSION) --all 2>/dev/null
+	dkms add -m gosalloc -v $(VERSION)
+	dkms install -m gosalloc -v $(VERSION)
+
 run:
 	$(TOP)/tools/run.sh
 
@@ -73,4 +82,5 @@ clean:
 		-o -name 'modules.order' -o -name '.*.d' \) -delete
 	$(MAKE) -C $(TOP)/tools/gosalloc-stat clean
 
-.PHONY: all modules install run check bench stress style htmldocs clean
+.PHONY: all modules install dkms-install run check bench stress style \
+	htmldocs clean

@@ -95,7 +95,7 @@ def main(out):
             results = kunit_step(out, name, rc)
         elif name.startswith("kselftest-"):
             results = kselftest_step(out, name, rc)
-        elif name == "stat-tool":
+        elif name in ("stat-tool", "dkms"):
             results = cases_step(out, name, rc)
         else:
             results = [(name, rc == 0)]

@@ -11,8 +11,14 @@
 #   stat-tool		tools/gosalloc-stat on captured snapshots (golden)
 #   htmldocs		Documentation/ built to HTML with no warning
 #   kunit-um		KUnit suites in a UML kernel (native speed, 1 CPU)
-#   kunit-x86_64	KUnit suites in an x86_64 kernel under QEMU, 2 CPUs
+#   kunit-um-6.1	the same in a UML kernel built from linux-source-6.1
+#   kunit-x86_64	KUnit suites in an x86_64 debugging kernel under QEMU,
+#			2 CPUs
+#   kunit-arm64		KUnit suites in an arm64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
+#   kselftest-6.1	the same in Debian's 6.1 kernel
+#   dkms		dkms add/build/install against Debian's 6.12 headers,
+#			modprobe of the result in the 6.12 guest
 #
 # Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
 # the run to the named steps.
@@ -22,7 +28,7 @@ set -uo pipefail
 out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
 export GOSALLOC_OUT=$out
 mkdir -p "$out"
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-x86_64 kselftest-6.12}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.1 dkms}
 need_pkgs python3
 start=$(date +%s)
 : >"$out/steps.txt"
@@ -43,8 +49,15 @@ for step in $steps; do
 				"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
 	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
 	htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
+	dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
 	stat-tool)	need_pkgs gcc libc6-dev
 			run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
+	kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
+			series=${step##*-}
+			arch=${step#kunit-}
+			GOSALLOC_KUNIT_TAG=$series run_step "$step" \
+				"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
+				"${arch%-*}" "$series" ;;
 	kunit-*)	rm -f "$out/$step.json"
 			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
 				"${step#kunit-}" ;;

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # style.sh: the style gate. checkpatch.pl --strict on every C file,
-# kernel-doc -Wall -none on the module's sources, and a build of the
-# modules against Debian's 6.12 headers with W=1 and sparse (C=2); none
-# may print a warning. Exit status: the number of gates that failed.
+# kernel-doc -Wall -none on the module's sources, a build of the modules
+# against Debian's 6.12 headers with W=1 and sparse (C=2), and one against
+# Debian's 6.1 headers with W=1; none may print a warning. Exit status:
+# the number of gates that failed.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
@@ -42,6 +43,20 @@ log "W=1 and sparse build against Debian $DEB_KVER"
 build_log=$(make -s modules KDIR="$DEB_KDIR" BENCH=1 W=1 C=2 2>&1)
 if grep -E 'warning|error' <<<"$build_log"; then
 	log "W=1/sparse build: FAIL"
+	failed=$((failed + 1))
+fi
+
+# The oldest kernel supported: Debian's 6.1 LTS, in a copy of the tree so
+# that the 6.12 build products stay.
+eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.1)" || die "no 6.1 headers"
+log "W=1 build against Debian $DEB_KVER"
+copy=$(mktemp -d)
+git ls-files --cached --others --exclude-standard | grep -v '^out/' |
+	rsync -a --files-from=- ./ "$copy/"
+build_log=$(make -s -C "$copy" modules KDIR="$DEB_KDIR" BENCH=1 W=1 2>&1)
+rm -rf "$copy"
+if grep -E 'warning|error' <<<"$build_log"; then
+	log "W=1 build against 6.1: FAIL"
 	failed=$((failed + 1))
 fi
 exit "$failed"

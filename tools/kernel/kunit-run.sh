@@ -3,7 +3,8 @@
 #
 # kunit-run.sh ARCH [SERIES] [KCONFIG_FRAGMENT...]: build gosalloc's KUnit
 # suites into a kernel with the kernel's own kunit.py and run them.
-#   ARCH	um (native, one CPU) or x86_64 (QEMU TCG, 2 CPUs)
+#   ARCH	um (native, one CPU), x86_64 or arm64 (QEMU TCG, 2 CPUs;
+#		arm64 cross-compiled with Debian's gcc-aarch64-linux-gnu)
 #   SERIES	the linux-source-SERIES package to build from (default 6.12)
 # The build directory is cached, keyed by series, arch and configuration.
 # Results go to $GOSALLOC_OUT/kunit-ARCH.json. The exit status is
@@ -23,11 +24,17 @@ mkdir -p "$out"
 
 configs=("$GOSALLOC_TOP/kunit/.kunitconfig")
 qemu_args=()
+cross=()
 case $arch in
 um)	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-um.config") ;;
 x86_64)	need_pkgs qemu-system-x86
 	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config")
 	qemu_args=(--qemu_args="-smp 2")
+	;;
+arm64)	need_pkgs qemu-system-arm gcc-aarch64-linux-gnu
+	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-arm64.config")
+	qemu_args=(--qemu_args="-smp 2")
+	cross=(--cross_compile=aarch64-linux-gnu-)
 	;;
 *)	die "unsupported arch $arch" ;;
 esac
@@ -51,7 +58,7 @@ done
 rm -f "$build/test.log"
 python3 tools/testing/kunit/kunit.py run --arch="$arch" \
 	--build_dir="$build" --jobs="$(nproc)" --timeout=1200 \
-	"${kc_args[@]}" "${qemu_args[@]}" "${kernel_args[@]}" \
+	"${kc_args[@]}" "${qemu_args[@]}" "${cross[@]}" "${kernel_args[@]}" \
 	--json="$out/kunit-$name.json" || exit
 cp "$build/test.log" "$out/kunit-$name.kernel.log"
 if grep -E "$GOSALLOC_SPLAT" "$build/test.log"; then
