@@ -151,15 +151,6 @@ static noinline __attribute__((__noipa__)) void debug_victim_free(void *p)
 	barrier();
 }
 
-/* Does @caller lie in the function named @fn? */
-static bool caller_is(unsigned long caller, const char *fn)
-{
-	char name[KSYM_SYMBOL_LEN];
-
-	snprintf(name, sizeof(name), "%ps", (void *)caller);
-	return !strcmp(name, fn);
-}
-
 static void gosalloc_debug_objects_keep_size_and_alignment(struct kunit *test)
 {
 	u64 corrupted = gosalloc_stat_read(GOSALLOC_CORRUPTIONS);
@@ -187,6 +178,7 @@ static void gosalloc_debug_objects_keep_size_and_alignment(struct kunit *test)
 
 static void gosalloc_debug_reports_overflow(struct kunit *test)
 {
+	const struct gosalloc_debug_report *last = &gosalloc_last_report;
 	u64 corrupted = gosalloc_stat_read(GOSALLOC_CORRUPTIONS);
 	u8 *p = debug_victim_alloc(100);
 
@@ -200,14 +192,15 @@ static void gosalloc_debug_reports_overflow(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, gosalloc_last_report.object, (const void *)p);
 	KUNIT_EXPECT_EQ(test, gosalloc_last_report.sizeclass,
 			gosalloc_span_lookup(p)->sizeclass);
-	KUNIT_EXPECT_TRUE(test, caller_is(gosalloc_last_report.alloc_caller,
-					  "debug_victim_alloc"));
-	KUNIT_EXPECT_TRUE(test, caller_is(gosalloc_last_report.free_caller,
-					  "debug_victim_free"));
+	KUNIT_EXPECT_TRUE(test, gosalloc_test_caller_is(last->alloc_caller,
+							"debug_victim_alloc"));
+	KUNIT_EXPECT_TRUE(test, gosalloc_test_caller_is(last->free_caller,
+							"debug_victim_free"));
 }
 
 static void gosalloc_debug_reports_write_after_free(struct kunit *test)
 {
+	const struct gosalloc_debug_report *last = &gosalloc_last_report;
 	u64 corrupted = gosalloc_stat_read(GOSALLOC_CORRUPTIONS);
 	u8 *p, *q;
 
@@ -223,16 +216,17 @@ static void gosalloc_debug_reports_write_after_free(struct kunit *test)
 			corrupted + 1);
 	KUNIT_EXPECT_STREQ(test, gosalloc_last_report.what, "write after free");
 	KUNIT_EXPECT_PTR_EQ(test, gosalloc_last_report.object, (const void *)p);
-	KUNIT_EXPECT_TRUE(test, caller_is(gosalloc_last_report.alloc_caller,
-					  "debug_victim_alloc"));
-	KUNIT_EXPECT_TRUE(test, caller_is(gosalloc_last_report.free_caller,
-					  "debug_victim_free"));
+	KUNIT_EXPECT_TRUE(test, gosalloc_test_caller_is(last->alloc_caller,
+							"debug_victim_alloc"));
+	KUNIT_EXPECT_TRUE(test, gosalloc_test_caller_is(last->free_caller,
+							"debug_victim_free"));
 	gosalloc_free(q);
 }
 
 /* The double free the normal mode misses: not the CPU list's head. */
 static void gosalloc_debug_catches_every_double_free(struct kunit *test)
 {
+	const struct gosalloc_debug_report *last = &gosalloc_last_report;
 	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
 	void *a = debug_victim_alloc(64), *b = gosalloc_alloc(64, GFP_KERNEL);
 	void *objs[8];
@@ -246,8 +240,8 @@ static void gosalloc_debug_catches_every_double_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_DOUBLE_FREES),
 			doubles + 1);
 	KUNIT_EXPECT_PTR_EQ(test, gosalloc_last_report.object, (const void *)a);
-	KUNIT_EXPECT_TRUE(test, caller_is(gosalloc_last_report.free_caller,
-					  "debug_victim_free"));
+	KUNIT_EXPECT_TRUE(test, gosalloc_test_caller_is(last->free_caller,
+							"debug_victim_free"));
 	/* The free lists are intact: no object is handed out twice. */
 	for (i = 0; i < ARRAY_SIZE(objs); i++) {
 		objs[i] = gosalloc_alloc(64, GFP_KERNEL);

@@ -8,6 +8,7 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/cpumask.h>
+#include <linux/kallsyms.h>
 #include <linux/version.h>
 #include <linux/workqueue.h>
 
@@ -81,6 +82,16 @@ static inline void gosalloc_test_drain_all(void)
 
 	for_each_online_cpu(cpu)
 		gosalloc_test_on_cpu(cpu, gosalloc_test_drain_fn, NULL);
+}
+
+/* Does code address @caller lie in the function named @fn? */
+static inline bool gosalloc_test_caller_is(unsigned long caller,
+					   const char *fn)
+{
+	char name[KSYM_SYMBOL_LEN];
+
+	snprintf(name, sizeof(name), "%ps", (void *)caller);
+	return !strcmp(name, fn);
 }
 
 static inline unsigned int gosalloc_test_count(unsigned int cpu,

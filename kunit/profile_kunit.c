@@ -22,10 +22,7 @@ static noinline __attribute__((__noipa__)) void *profile_victim(size_t size)
 
 static bool is_profile_victim(unsigned long caller)
 {
-	char name[KSYM_SYMBOL_LEN];
-
-	snprintf(name, sizeof(name), "%ps", (void *)caller);
-	return !strcmp(name, "profile_victim");
+	return gosalloc_test_caller_is(caller, "profile_victim");
 }
 
 static void rate_restore(void *old)
