@@ -166,10 +166,12 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 
 	if (gosalloc_should_fail(flags))
 		return NULL;
-	if (gosalloc_debug_on() && size - 1 < GOSALLOC_DEBUG_MAX)
-		p = gosalloc_debug_alloc(size, flags, caller);
-	else
+	if (!gosalloc_debug_on() || size - 1 >= GOSALLOC_MAX_SMALL_SIZE)
 		p = plain_alloc(size, flags);
+	else if (size - 1 < GOSALLOC_DEBUG_MAX)
+		p = gosalloc_debug_alloc(size, flags, caller);
+	else	/* no room for the trailer: not in a debug-mode class */
+		p = large_alloc(size, flags);
 	if (ZERO_OR_NULL_PTR(p))
 		return p;
 	gosalloc_sanitize_alloc(p, size, flags);

@@ -176,6 +176,27 @@ static void gosalloc_debug_objects_keep_size_and_alignment(struct kunit *test)
 			corrupted);
 }
 
+/* Sizes with no room for a trailer in any class are large objects. */
+static void gosalloc_debug_largest_small_sizes(struct kunit *test)
+{
+	u64 corrupted = gosalloc_stat_read(GOSALLOC_CORRUPTIONS);
+	size_t size;
+
+	for (size = GOSALLOC_DEBUG_MAX - 1; size <= GOSALLOC_MAX_SMALL_SIZE + 1;
+	     size++) {
+		u8 *p = gosalloc_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_GE(test, gosalloc_size(p), size);
+		memset(p, 0xee, gosalloc_size(p));
+		gosalloc_free(p);
+	}
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_CORRUPTIONS),
+			corrupted);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS),
+			gosalloc_stat_read(GOSALLOC_FREES));
+}
+
 static void gosalloc_debug_reports_overflow(struct kunit *test)
 {
 	const struct gosalloc_debug_report *last = &gosalloc_last_report;
@@ -271,6 +292,7 @@ static void gosalloc_debug_realloc_keeps_contents(struct kunit *test)
 
 static struct kunit_case gosalloc_debug_cases[] = {
 	KUNIT_CASE(gosalloc_debug_objects_keep_size_and_alignment),
+	KUNIT_CASE(gosalloc_debug_largest_small_sizes),
 	KUNIT_CASE(gosalloc_debug_reports_overflow),
 	KUNIT_CASE(gosalloc_debug_reports_write_after_free),
 	KUNIT_CASE(gosalloc_debug_catches_every_double_free),

@@ -30,5 +30,7 @@ chmod +x "$guest"
 debian_modules 6.12
 log "stress for ${seconds}s in Debian $DEB_KVER under QEMU (2 CPUs)"
 export GOSALLOC_VM_TIMEOUT=$((seconds + 300))
-boot_debian stress "$guest" "$GOSALLOC_TOP/tools/testing/selftests/gosalloc/gosalloc_lib.sh"
+boot_debian stress "$guest" \
+	"$GOSALLOC_TOP/tools/testing/selftests/gosalloc/gosalloc_lib.sh" \
+	"$GOSALLOC_TOP/tools/testing/selftests/gosalloc/splat.pattern"
 grep -q '^result: pass' "$out/stress.log"

@@ -9,8 +9,9 @@ GOSALLOC_CACHE=${GOSALLOC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gosalloc}
 GOSALLOC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export GOSALLOC_CACHE GOSALLOC_TOP
 
-# What the kernel prints when something went wrong inside it.
-GOSALLOC_SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN:|UBSAN|suspected memory leak|kmemleak: .*(unknown object|disabled|[Cc]annot)|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic'
+# What the kernel prints when something went wrong inside it: one
+# extended regular expression, shared with the guest's selftests.
+GOSALLOC_SPLAT=$(cat "$GOSALLOC_TOP/tools/testing/selftests/gosalloc/splat.pattern")
 
 log() { printf '[gosalloc] %s\n' "$*" >&2; }
 die() { printf '[gosalloc] error: %s\n' "$*" >&2; exit 1; }

@@ -3,6 +3,7 @@
 # DEBUG. Loads gosalloc (with debug=1 if DEBUG=1), runs the example
 # client's stress for SECONDS_WANTED, and prints "result: pass" or
 # "result: fail".
+GOSALLOC_LIB_DIR=/
 . /gosalloc_lib.sh
 P=/sys/module/gosalloc_example/parameters
 dmesg -c >/dev/null

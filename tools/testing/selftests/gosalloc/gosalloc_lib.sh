@@ -2,8 +2,10 @@
 # Helpers shared by gosalloc's shell selftests; sourced. POSIX sh (busybox).
 
 STATS=/sys/kernel/debug/gosalloc/stats
-# What the kernel prints when something went wrong inside it.
-SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection|KASAN:|UBSAN|suspected memory leak|kmemleak: .*(unknown object|disabled|[Cc]annot)|possible circular locking|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic'
+# What the kernel prints when something went wrong inside it, as the host
+# scripts see it too (tools/kernel/lib.sh): splat.pattern, beside this
+# file, or in GOSALLOC_LIB_DIR.
+SPLAT=$(cat "${GOSALLOC_LIB_DIR:-.}/splat.pattern")
 
 # stat NAME: one value of debugfs "stats"
 stat() {

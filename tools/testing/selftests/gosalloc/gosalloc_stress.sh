@@ -4,7 +4,9 @@
 # Run the example client's stress workload: kthreads on every CPU allocate
 # random sizes across all classes and large sizes, write a pattern, and
 # free each other's objects after checking it. GOSALLOC_STRESS_OPS sets the
-# number of operations (default 10 million).
+# number of operations (default 10 million). Then a shorter run (a fifth)
+# with gosalloc in debug mode, where every object is also checked for
+# overflows and writes after free.
 . ./ktap.sh
 . ./gosalloc_lib.sh
 
@@ -20,7 +22,21 @@ enough_ops() {
 	[ "$(param stress_done)" -ge "$OPS" ]
 }
 
-ktap_header 6
+# debug_run: the stress with gosalloc loaded with debug=1
+debug_run() {
+	modprobe gosalloc debug=1 || return 1
+	modprobe gosalloc_example rounds=0 stress_ops=$((OPS / 5)) || return 1
+	echo "# debug mode: $(param stress_done) operations, $(param stress_mismatches) mismatches, corrupted_objects=$(stat corrupted_objects) double_frees=$(stat double_frees)"
+	ok=0
+	[ "$(param stress_mismatches)" -eq 0 ] && [ "$(param stress_failures)" -eq 0 ] &&
+		[ "$(stat corrupted_objects)" -eq 0 ] && [ "$(stat double_frees)" -eq 0 ] || ok=1
+	rmmod gosalloc_example
+	all_freed || ok=1
+	rmmod gosalloc
+	return $ok
+}
+
+ktap_header 7
 dmesg -c >/dev/null
 modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
 if ! modprobe gosalloc_example rounds=0 stress_ops="$OPS"; then
@@ -34,5 +50,6 @@ ktap_check "no failed allocation" [ "$(param stress_failures)" -eq 0 ]
 rmmod gosalloc_example
 ktap_check "everything freed: mallocs == frees, heap_alloc == 0" all_freed
 rmmod gosalloc
+ktap_check "debug mode: no mismatch, corruption or leftover" debug_run
 ktap_check "kernel log holds no warning, BUG or Oops" log_clean
 ktap_finish
