@@ -30,7 +30,8 @@
  *	1. Round the size up to a size class and pop an object from this
  *	   CPU's list for the class: one per-CPU 16-byte compare-and-exchange
  *	   on x86_64 (interrupts off for a few instructions elsewhere), no
- *	   lock, no atomic read-modify-write on a shared cache line.
+ *	   lock, no atomic read-modify-write on a shared cache line. Count
+ *	   the bytes towards this CPU's next sample (profile.c).
  *	2. If the list is empty, take a batch of objects from the class's
  *	   central list, under its lock, once per batch.
  *	3. If the central list has no span with free objects, take a run of
