@@ -5,7 +5,9 @@
 # mkinitramfs.sh) in QEMU, print the serial console, and exit with the
 # guest script's exit status. The guest is always powered off:
 #   124	the guest ran past $GOSALLOC_VM_TIMEOUT seconds (default 600)
-#   125	the guest died before reporting a status (panic, triple fault)
+#   125	the guest died before reporting a status (panic, triple fault);
+#	a guest that dies before its script starts is booted again, twice
+#	at most
 # Environment: GOSALLOC_VM_SMP (2), GOSALLOC_VM_MEM (2G),
 # GOSALLOC_VM_APPEND (extra kernel arguments), GOSALLOC_VM_ACCEL (tcg;
 # KVM fails on the hosts this project is tested on, so it is opt-in).
@@ -18,16 +20,33 @@ log=${3:-$(mktemp)}
 need_pkgs qemu-system-x86
 
 timeout_s=${GOSALLOC_VM_TIMEOUT:-600}
-set +e
-timeout --foreground -k 10 "$timeout_s" \
-	qemu-system-x86_64 -accel "${GOSALLOC_VM_ACCEL:-tcg}" -cpu max \
-	-smp "${GOSALLOC_VM_SMP:-2}" -m "${GOSALLOC_VM_MEM:-2G}" \
-	-bios qboot.rom -nographic -no-reboot -nodefaults -serial stdio \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 ${GOSALLOC_VM_APPEND:-}" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log"
-qemu_rc=${PIPESTATUS[0]}
-set -e
+
+boot() {
+	set +e
+	timeout --foreground -k 10 "$timeout_s" \
+		qemu-system-x86_64 -accel "${GOSALLOC_VM_ACCEL:-tcg}" -cpu max \
+		-smp "${GOSALLOC_VM_SMP:-2}" -m "${GOSALLOC_VM_MEM:-2G}" \
+		-bios qboot.rom -nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 ${GOSALLOC_VM_APPEND:-}" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$log"
+	qemu_rc=${PIPESTATUS[0]}
+	set -e
+}
+
+# A guest that dies before its init starts the script has not run any of
+# gosalloc's code: Debian's kernel under TCG was once seen to crash while
+# booting (an int3 Oops in code being patched, no module loaded). Such a
+# boot is tried again, up to twice; the failed boot's log is kept beside
+# the log, and a crash after the start is never retried.
+for attempt in 1 2 3; do
+	boot
+	grep -q '^GOSALLOC_GUEST_START' "$log" && break
+	[ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ] && break
+	[ "$attempt" -eq 3 ] && break
+	cp "$log" "$log.boot-failed-$attempt"
+	log "guest died while booting, before its script started (see $log.boot-failed-$attempt); booting again"
+done
 
 if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
 	log "guest timed out after ${timeout_s}s"
