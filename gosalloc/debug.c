@@ -154,6 +154,20 @@ static size_t slot_size(size_t size)
 	return is_power_of_2(size) ? roundup_pow_of_two(need) : need;
 }
 
+/* Keep what was reported last, for the tests. */
+static void remember_report(const char *what, const void *obj,
+			    unsigned int cls, unsigned long alloc_caller,
+			    unsigned long free_caller)
+{
+	gosalloc_last_report = (struct gosalloc_debug_report) {
+		.object = obj,
+		.sizeclass = cls,
+		.alloc_caller = alloc_caller,
+		.free_caller = free_caller,
+		.what = what,
+	};
+}
+
 static void report_corruption(const char *what, const void *obj,
 			      unsigned int cls,
 			      const struct gosalloc_debug_track *t,
@@ -167,13 +181,7 @@ static void report_corruption(const char *what, const void *obj,
 		bytes[i] = bad[i];
 
 	gosalloc_stats_event(GOSALLOC_CORRUPTIONS);
-	gosalloc_last_report = (struct gosalloc_debug_report) {
-		.object = obj,
-		.sizeclass = cls,
-		.alloc_caller = t->alloc_caller,
-		.free_caller = free_caller,
-		.what = what,
-	};
+	remember_report(what, obj, cls, t->alloc_caller, free_caller);
 	pr_err_ratelimited("%s: object %p (class %u, %u bytes): byte %td overwritten; allocated by %pS, %s %pS\n",
 			   what, obj, cls, gosalloc_class_to_size[cls],
 			   bad - (const u8 *)obj, (void *)t->alloc_caller,
@@ -217,12 +225,9 @@ void *gosalloc_debug_alloc(size_t size, gfp_t flags, unsigned long caller)
 	const u8 *bad;
 	void *obj;
 
-	obj = gosalloc_mcache_alloc(cls);
-	if (!obj) {
-		obj = gosalloc_mcache_refill(cls, flags);
-		if (!obj)
-			return NULL;
-	}
+	obj = gosalloc_mcache_get(cls, flags);
+	if (!obj)
+		return NULL;
 	t = track_of(obj, cls);
 	if (t->state != GOSALLOC_DEBUG_FREE) {
 		report_corruption("free object's trailer overwritten", obj, cls,
@@ -266,13 +271,8 @@ bool gosalloc_debug_free(struct gosalloc_span *s, const void *p,
 
 	if (state == GOSALLOC_DEBUG_FREE) {
 		gosalloc_stats_event(GOSALLOC_DOUBLE_FREES);
-		gosalloc_last_report = (struct gosalloc_debug_report) {
-			.object = p,
-			.sizeclass = cls,
-			.alloc_caller = t->alloc_caller,
-			.free_caller = t->free_caller,
-			.what = "double free",
-		};
+		remember_report("double free", p, cls, t->alloc_caller,
+				t->free_caller);
 		if (first_report_from(caller))
 			pr_err("double free: object %p (class %u) freed by %pS, already freed by %pS, allocated by %pS; ignored (reported once per call site)\n",
 			       p, cls, (void *)caller, (void *)t->free_caller,

@@ -107,13 +107,10 @@ static __always_inline void init_object(void *obj, unsigned int cls,
 static __always_inline void *small_alloc(size_t size, gfp_t flags)
 {
 	unsigned int cls = gosalloc_size_to_class(size);
-	void *obj = gosalloc_mcache_alloc(cls);
+	void *obj = gosalloc_mcache_get(cls, flags);
 
-	if (unlikely(!obj)) {
-		obj = gosalloc_mcache_refill(cls, flags);
-		if (unlikely(!obj))
-			return NULL;
-	}
+	if (unlikely(!obj))
+		return NULL;
 	init_object(obj, cls, flags);
 	return obj;
 }
@@ -263,12 +260,6 @@ void *gosalloc_alloc_array(size_t n, size_t size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_array);
 
-static noinline void bad_free(const void *p, unsigned long caller,
-			      enum gosalloc_stat kind)
-{
-	gosalloc_bad_pointer(p, caller, kind);
-}
-
 /* Is @p the start of an object of small span @s? One multiplication. */
 static __always_inline bool span_object_start(struct gosalloc_span *s,
 					      const void *p)
@@ -288,7 +279,7 @@ static __always_inline bool small_object_to_free(struct gosalloc_span *s,
 	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_SMALL ||
 	    !span_object_start(s, p) || READ_ONCE(s->sampled))
 		return false;
-	if (want_init_on_free() && !gosalloc_debug_on())
+	if (want_init_on_free())
 		gosalloc_memset((void *)p, 0, s->elemsize);
 	return true;
 }
@@ -312,7 +303,7 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		size = gosalloc_debug_size(s, p);
 		if (size)
 			return size;
-		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return 0;
 	case GOSALLOC_SPAN_LARGE:
 		if ((unsigned long)p == s->base)
@@ -324,10 +315,10 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 			return size;
 		fallthrough;	/* no live object starts there */
 	case GOSALLOC_SPAN_FREE:
-		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return 0;
 	}
-	bad_free(p, caller, GOSALLOC_INVALID_FREES);
+	gosalloc_bad_pointer(p, caller, GOSALLOC_INVALID_FREES);
 	return 0;
 }
 
@@ -351,7 +342,7 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 	if (unlikely(!size))
 		return;
 	if (s->state == GOSALLOC_SPAN_TINY) {	/* a racing second free */
-		bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return;
 	}
 	if (want_init_on_free())
@@ -362,7 +353,7 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 	} else if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p))) {
 		return;
 	}
-	bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+	gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 }
 
 /*
@@ -380,7 +371,7 @@ static noinline void hooked_free(const void *p, unsigned long caller)
 			if (!gosalloc_debug_free(s, p, caller))
 				return;
 		} else if (gosalloc_mcache_peek(s->sizeclass) == p) {
-			bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 			return;
 		} else if (want_init_on_free()) {
 			gosalloc_memset((void *)p, 0, s->elemsize);
@@ -389,7 +380,7 @@ static noinline void hooked_free(const void *p, unsigned long caller)
 			gosalloc_sample_free(s, p);
 		gosalloc_sanitize_free(s, p);
 		if (unlikely(!gosalloc_mcache_free(s->sizeclass, (void *)p)))
-			bad_free(p, caller, GOSALLOC_DOUBLE_FREES);
+			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return;
 	}
 	/* Tiny and large objects, and bad pointers. */
@@ -433,7 +424,7 @@ void gosalloc_free(const void *p)
 	if (likely(small_object_to_free(s, p))) {
 		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
 			return;
-		bad_free(p, _RET_IP_, GOSALLOC_DOUBLE_FREES);
+		gosalloc_bad_pointer(p, _RET_IP_, GOSALLOC_DOUBLE_FREES);
 		return;
 	}
 	/* Tiny objects, large objects and bad pointers. */
@@ -587,8 +578,8 @@ void gosalloc_free_bulk(size_t nr, void **p)
 			if (likely(small_object_to_free(s, obj))) {
 				if (unlikely(!gosalloc_mcache_push_irqoff(s->sizeclass,
 									  obj)))
-					bad_free(obj, _RET_IP_,
-						 GOSALLOC_DOUBLE_FREES);
+					gosalloc_bad_pointer(obj, _RET_IP_,
+							     GOSALLOC_DOUBLE_FREES);
 				continue;
 			}
 			free_span(obj, s, _RET_IP_);

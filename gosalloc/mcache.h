@@ -276,4 +276,14 @@ slow:
 	}
 }
 
+/* An object of @cls from this CPU's list, refilled when empty; or NULL. */
+static __always_inline void *gosalloc_mcache_get(unsigned int cls, gfp_t gfp)
+{
+	void *obj = gosalloc_mcache_alloc(cls);
+
+	if (unlikely(!obj))
+		obj = gosalloc_mcache_refill(cls, gfp);
+	return obj;
+}
+
 #endif /* _GOSALLOC_MCACHE_H */

@@ -14,8 +14,7 @@ debian_modules "$series"
 rm -rf "$out/selftests"
 make -s -C "$GOSALLOC_TOP/tools/testing/selftests/gosalloc" install \
 	INSTALL_PATH="$out/selftests" >/dev/null
-need_pkgs gcc libc6-dev
-make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
+stat_tool=$(gosalloc_stat_static)
 log "kselftests in Debian $DEB_KVER under QEMU"
 boot_debian "kselftest-$series" "$GOSALLOC_TOP/tools/vm/selftest-guest.sh" \
-	"$out/selftests" "$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"
+	"$out/selftests" "$stat_tool"

@@ -8,8 +8,6 @@ set -euo pipefail
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
 debian_modules 6.12
-need_pkgs gcc libc6-dev
-make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
+stat_tool=$(gosalloc_stat_static)
 log "booting Debian $DEB_KVER in QEMU"
-boot_debian run "$GOSALLOC_TOP/tools/vm/run-guest.sh" \
-	"$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"
+boot_debian run "$GOSALLOC_TOP/tools/vm/run-guest.sh" "$stat_tool"

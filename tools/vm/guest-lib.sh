@@ -13,6 +13,14 @@ debian_modules() {
 		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko")
 }
 
+# gosalloc_stat_static: build tools/gosalloc-stat as a static binary, for
+# the busybox guest, and print its path.
+gosalloc_stat_static() {
+	need_pkgs gcc libc6-dev
+	make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
+	echo "$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"
+}
+
 # boot_debian NAME SCRIPT [EXTRA...]: run SCRIPT in the Debian guest with
 # the modules and EXTRA files; the log goes to $GOSALLOC_OUT/NAME.log.
 boot_debian() {
