@@ -15,8 +15,9 @@
  *			allocator; MSpan: one run.
  *	mcentral.c	MCentral: the spans of one size class.
  *	mcache.c	MCache: a per-CPU cache of free objects per class.
- *	tiny.c		the tiny allocator: objects of 1 to 7 bytes share
- *			16-byte blocks and are still freed one by one.
+ *	tiny.c		the tiny allocator: objects of 1 to 7 bytes (up to
+ *			15 with tiny_max) share 16-byte blocks and are
+ *			still freed one by one.
  *	scavenge.c	giving memory back; CPU hotplug.
  *	debug.c		bad-pointer reports, debug mode (poison, red
  *			zones, callers), KASAN and kmemleak hooks, fault
@@ -144,7 +145,7 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 
 static __always_inline void *plain_alloc(size_t size, gfp_t flags)
 {
-	if (unlikely(size - 1 < GOSALLOC_TINY_MAX))
+	if (unlikely(size - 1 < READ_ONCE(gosalloc_tiny_max)))
 		return tiny_alloc(size, flags);
 	if (likely(size - 1 < GOSALLOC_MAX_SMALL_SIZE))
 		return small_alloc(size, flags);
@@ -514,7 +515,8 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i;
 
 	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE ||
-		     size - 1 < GOSALLOC_TINY_MAX || gosalloc_hooked())) {
+		     size - 1 < READ_ONCE(gosalloc_tiny_max) ||
+		     gosalloc_hooked())) {
 		for (i = 0; i < nr; i++) {
 			p[i] = alloc(size, flags, _RET_IP_);
 			if (unlikely(!p[i]))

@@ -3,18 +3,21 @@
  * tiny.c - the tiny allocator, with explicit free; see malloc.c for the
  * overview.
  *
- * Requests of 1 to 7 bytes are packed into 16-byte blocks, as Go packs
- * requests under 16 bytes: each CPU carves its current block from the
- * front, aligning each object by its size's low bits (4 if size % 4 == 0,
- * else 2 or 1), and starts a new block when the object does not fit; the
- * new block replaces the current one only if it has more room left.
+ * Requests of 1 to tiny_max bytes are packed into 16-byte blocks, as Go
+ * packs requests under 16 bytes: each CPU carves its current block from
+ * the front, aligning each object by its size's low bits (8 if size % 8 ==
+ * 0, 4 if size % 4 == 0, else 2 or 1), and starts a new block when the
+ * object does not fit; the new block replaces the current one only if it
+ * has more room left.
  *
- * Go packs everything under 16 bytes; gosalloc stops at 7 because, with a
- * word of metadata per block, an 8-byte object costs 10 bytes packed
- * against 8 in the 8-byte class, and 9 to 15-byte objects rarely share a
- * block: measured with a million live objects of random sizes from 1 to
- * 15 bytes, packing up to 15 bytes held 12000 KiB against 10540 KiB
- * packing up to 7 (SLUB: 11424 KiB), and slowed 8-byte allocation 3 times.
+ * Go packs everything under 16 bytes, and so does gosalloc with
+ * tiny_max=15; by default it stops at 7 because, with a word of metadata
+ * per block, an 8-byte object costs 10 bytes packed against 8 in the
+ * 8-byte class, and 9 to 15-byte objects rarely share a block: measured
+ * with a million live objects of random sizes from 1 to 15 bytes, packing
+ * up to 15 bytes held 12000 KiB against 10540 KiB packing up to 7 (SLUB:
+ * 11424 KiB), and slowed 8-byte allocation 3 times. The limit may change
+ * at any time: a free finds tiny objects by their span, not their size.
  *
  * Go frees a block when its garbage collector finds every object in it
  * dead. gosalloc frees each object explicitly, so every block has one
@@ -39,10 +42,27 @@
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
+
+unsigned int gosalloc_tiny_max __read_mostly = GOSALLOC_TINY_MAX_DEFAULT;
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_max);
+
+static int tiny_max_param_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, GOSALLOC_TINY_SIZE - 1);
+}
+
+static const struct kernel_param_ops tiny_max_param_ops = {
+	.set = tiny_max_param_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(tiny_max, &tiny_max_param_ops, &gosalloc_tiny_max, 0644);
+MODULE_PARM_DESC(tiny_max, "pack requests of 1 to this many bytes into 16-byte blocks, 0 to 15 (default: 7)");
 
 #define TINY_CARVING	BIT(16)
 #define TINY_STARTS	0xffffU
@@ -99,6 +119,21 @@ static void tiny_account(struct gosalloc_mcache *c, size_t size, bool packed)
 	c->tiny_bytes += size;
 	c->tiny_allocs += packed;
 }
+
+/**
+ * gosalloc_tiny_set_max() - pack requests of 1 to @max bytes from now on
+ * @max: 0 (no packing) to 15, clamped
+ *
+ * For tests and the benchmark; tiny objects already allocated stay valid.
+ *
+ * Context: any context.
+ * Return: the previous limit.
+ */
+unsigned int gosalloc_tiny_set_max(unsigned int max)
+{
+	return xchg(&gosalloc_tiny_max, min(max, GOSALLOC_TINY_SIZE - 1));
+}
+EXPORT_SYMBOL_NS_GPL(gosalloc_tiny_set_max, GOSALLOC_INTERNAL);
 
 /**
  * gosalloc_tiny_alloc() - allocate 1 to 15 bytes

@@ -67,7 +67,7 @@ static void gosalloc_size_is_class_size(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(api_sizes); i++) {
 		size_t size = api_sizes[i];
 		void *p = gosalloc_alloc(size, GFP_KERNEL);
-		size_t want = size <= GOSALLOC_TINY_MAX ? size :
+		size_t want = size <= gosalloc_tiny_max ? size :
 			size <= SZ_32K ?
 			gosalloc_class_to_size[gosalloc_size_to_class(size)] :
 			PAGE_ALIGN(size);

@@ -495,11 +495,12 @@ static const struct file_operations replay_fops = {
 };
 
 /*
- * Memory of one million live tiny objects: gosalloc's heap_inuse against
- * the growth of the slab page counters, in pages. @size 0: random sizes
- * from 1 to 15 bytes.
+ * Memory of one million live tiny objects: gosalloc's heap_inuse, packing
+ * up to @tiny_max bytes, against the growth of the slab page counters, in
+ * pages. @size 0: random sizes from 1 to 15 bytes.
  */
-static void bench_tiny_memory(const char *name, size_t size)
+static void bench_tiny_memory(const char *name, size_t size,
+			      unsigned int tiny_max)
 {
 	const unsigned long n = 1000000;
 	unsigned long i, gos, slub, base;
@@ -510,12 +511,14 @@ static void bench_tiny_memory(const char *name, size_t size)
 		goto out;
 	for (i = 0; i < n; i++)
 		sizes[i] = size ?: 1 + get_random_u32_below(15);
+	tiny_max = gosalloc_tiny_set_max(tiny_max);
 	base = gosalloc_stat_read(GOSALLOC_HEAP_INUSE);
 	for (i = 0; i < n; i++)
 		p[i] = gosalloc_alloc(sizes[i], GFP_KERNEL);
 	gos = (gosalloc_stat_read(GOSALLOC_HEAP_INUSE) - base) >> PAGE_SHIFT;
 	for (i = 0; i < n; i++)
 		gosalloc_free(p[i]);
+	gosalloc_tiny_set_max(tiny_max);
 	base = slab_pages();
 	for (i = 0; i < n; i++)
 		p[i] = kmalloc(sizes[i], GFP_KERNEL);
@@ -575,8 +578,9 @@ static int __init bench_init(void)
 		if (bench_rows[i].run == run_hot)
 			bench_sampling(&bench_rows[i]);
 	if (rows) {
-		bench_tiny_memory("tiny-4x1M", 4);
-		bench_tiny_memory("tiny-1-15x1M", 0);
+		bench_tiny_memory("tiny-4x1M", 4, GOSALLOC_TINY_MAX_DEFAULT);
+		bench_tiny_memory("tiny-1-15x1M", 0, GOSALLOC_TINY_MAX_DEFAULT);
+		bench_tiny_memory("tiny15-1-15x1M", 0, 15);
 	}
 	pr_info("done\n");
 	bench_dir = debugfs_create_dir("gosalloc_bench", NULL);

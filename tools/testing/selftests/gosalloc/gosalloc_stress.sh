@@ -4,9 +4,10 @@
 # Run the example client's stress workload: kthreads on every CPU allocate
 # random sizes across all classes and large sizes, write a pattern, and
 # free each other's objects after checking it. GOSALLOC_STRESS_OPS sets the
-# number of operations (default 10 million). Then a shorter run (a fifth)
-# with gosalloc in debug mode, where every object is also checked for
-# overflows and writes after free.
+# number of operations (default 10 million). Then two shorter runs (a
+# fifth each): with tiny_max=15, where every request under 16 bytes is
+# packed as Go packs them, and with gosalloc in debug mode, where every
+# object is also checked for overflows and writes after free.
 . ./ktap.sh
 . ./gosalloc_lib.sh
 
@@ -20,6 +21,21 @@ param() {
 enough_ops() {
 	echo "# $(param stress_done) operations, $(grep -c ^processor /proc/cpuinfo) CPUs"
 	[ "$(param stress_done)" -ge "$OPS" ]
+}
+
+# tiny15_run: the stress with gosalloc packing 1 to 15 bytes
+tiny15_run() {
+	modprobe gosalloc tiny_max=15 || return 1
+	modprobe gosalloc_example rounds=0 stress_ops=$((OPS / 5)) || return 1
+	echo "# tiny_max=$(cat /sys/module/gosalloc/parameters/tiny_max): $(param stress_done) operations, $(param stress_mismatches) mismatches, tiny_allocs=$(stat tiny_allocs) double_frees=$(stat double_frees) invalid_frees=$(stat invalid_frees)"
+	ok=0
+	[ "$(param stress_mismatches)" -eq 0 ] && [ "$(param stress_failures)" -eq 0 ] &&
+		[ "$(stat tiny_allocs)" -gt 0 ] && [ "$(stat double_frees)" -eq 0 ] &&
+		[ "$(stat invalid_frees)" -eq 0 ] || ok=1
+	rmmod gosalloc_example
+	all_freed || ok=1
+	rmmod gosalloc
+	return $ok
 }
 
 # debug_run: the stress with gosalloc loaded with debug=1
@@ -36,7 +52,7 @@ debug_run() {
 	return $ok
 }
 
-ktap_header 7
+ktap_header 8
 dmesg -c >/dev/null
 modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
 if ! modprobe gosalloc_example rounds=0 stress_ops="$OPS"; then
@@ -50,6 +66,7 @@ ktap_check "no failed allocation" [ "$(param stress_failures)" -eq 0 ]
 rmmod gosalloc_example
 ktap_check "everything freed: mallocs == frees, heap_alloc == 0" all_freed
 rmmod gosalloc
+ktap_check "tiny_max=15: no mismatch, bad free or leftover" tiny15_run
 ktap_check "debug mode: no mismatch, corruption or leftover" debug_run
 ktap_check "kernel log holds no warning, BUG or Oops" log_clean
 ktap_finish
