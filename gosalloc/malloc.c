@@ -127,12 +127,15 @@ static noinline void *tiny_alloc(size_t size, gfp_t flags)
 
 static void *large_alloc(size_t size, gfp_t flags)
 {
+	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	struct gosalloc_span *s;
 
 	if (unlikely(size > GOSALLOC_MAX_SIZE))
 		return NULL;
-	s = gosalloc_mheap_alloc(PAGE_ALIGN(size) >> PAGE_SHIFT,
-				 GOSALLOC_SPAN_LARGE, 0, flags);
+	if (npages >= GOSALLOC_DIRECT_PAGES)
+		s = gosalloc_mheap_alloc_direct(npages, flags);
+	else
+		s = gosalloc_mheap_alloc(npages, GOSALLOC_SPAN_LARGE, 0, flags);
 	if (unlikely(!s))
 		return NULL;
 	if (want_init_on_alloc(flags) && s->needzero)

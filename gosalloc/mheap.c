@@ -7,7 +7,9 @@
  * free pages are kept on lists by length and coalesce with free
  * neighbours, across chunks too. A chunk that is free as a whole goes back
  * to the page allocator as the block it came as; giving back part of a
- * chunk splits it into single pages first (see pages_release()).
+ * chunk splits it into single pages first (see pages_release()). Large
+ * objects of 256 KiB and more are the exception: they get pages of their
+ * own, outside the chunks (gosalloc_mheap_alloc_direct()).
  *
  * heap.lock protects the free lists, the span descriptors' page ranges and
  * states, the arena map and the counters. It is taken with interrupts
@@ -163,6 +165,7 @@ static struct gosalloc_span *span_new(void)
 static void span_dispose(struct gosalloc_span *s)
 {
 	s->state = GOSALLOC_SPAN_DEAD;
+	s->direct = false;
 	gosalloc_fixalloc_free(&gosalloc_heap.spanalloc, s);
 }
 
@@ -400,6 +403,71 @@ fail:
 	return -ENOMEM;
 }
 
+/* Count large span @s in use; heap.lock held. */
+static void large_account(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	list_add(&s->list, &h->large);
+	h->large_allocs++;
+	h->large_pages += s->npages;
+}
+
+/**
+ * gosalloc_mheap_alloc_direct() - a large span with pages of its own
+ * @npages: pages wanted, at most 1 << MAX_PAGE_ORDER
+ * @gfp: gfp flags
+ *
+ * For large objects of GOSALLOC_DIRECT_PAGES pages or more: exactly
+ * @npages pages from alloc_pages_exact(), outside the heap's chunks and
+ * free lists, given straight back when the object is freed
+ * (gosalloc_mheap_free_large()). Such objects then never leave holes in
+ * the heap that smaller spans fill, nor hold a chunk's spare pages.
+ *
+ * Context: any context @gfp allows; takes heap.lock.
+ * Return: the span, or NULL when memory is short.
+ */
+struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
+						  gfp_t gfp)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s;
+	unsigned long flags, pfn;
+	void *addr;
+
+	gfp &= ~(__GFP_ZERO | __GFP_COMP);
+	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
+	if (!addr)
+		return NULL;
+	pfn = addr_to_pfn((unsigned long)addr);
+	if (arenas_prepare(pfn, pfn + npages, gfp))
+		goto fail;
+	spin_lock_irqsave(&h->lock, flags);
+	s = span_new();
+	if (!s) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		goto fail;
+	}
+	s->base = (unsigned long)addr;
+	s->npages = npages;
+	s->needzero = !want_init_on_alloc(gfp);
+	s->direct = true;
+	s->sizeclass = 0;
+	gosalloc_central_shape(0, NULL, NULL, &s->elemsize, &s->divmagic);
+	WRITE_ONCE(s->state, GOSALLOC_SPAN_LARGE);
+	span_map(s, false);
+	h->pages_sys += npages;
+	h->pages_inuse += npages;
+	h->spans_inuse++;
+	large_account(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return s;
+fail:
+	free_pages_exact(addr, npages << PAGE_SHIFT);
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc_direct);
+
 /**
  * gosalloc_mheap_alloc() - allocate a run of pages
  * @npages: pages wanted, at most 1 << MAX_PAGE_ORDER
@@ -431,6 +499,7 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	}
 	s = free_run_carve(s, npages);
 	if (s) {
+		s->direct = false;
 		s->sizeclass = sizeclass;
 		gosalloc_central_shape(sizeclass, NULL, NULL, &s->elemsize,
 				       &s->divmagic);
@@ -439,18 +508,16 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 		span_map(s, state != GOSALLOC_SPAN_LARGE);
 		h->pages_inuse += npages;
 		h->spans_inuse++;
-		if (state == GOSALLOC_SPAN_LARGE) {
-			list_add(&s->list, &h->large);
-			h->large_allocs++;
-			h->large_pages += npages;
-		}
+		if (state == GOSALLOC_SPAN_LARGE)
+			large_account(s);
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return s;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc);
 
-static void mheap_free_locked(struct gosalloc_span *s)
+/* Span @s is no longer in use; heap.lock held. */
+static void span_unaccount(struct gosalloc_span *s)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
 
@@ -461,6 +528,11 @@ static void mheap_free_locked(struct gosalloc_span *s)
 		h->large_frees++;
 		h->large_pages -= s->npages;
 	}
+}
+
+static void mheap_free_locked(struct gosalloc_span *s)
+{
+	span_unaccount(s);
 	s->needzero = true;
 	gosalloc_kasan_span(s, true);
 	free_run_insert(s);
@@ -488,21 +560,39 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free);
  * @p: the object
  *
  * The span is checked again under heap.lock, so that two racing frees of
- * one object cannot both free it.
+ * one object cannot both free it. The pages of a direct span go straight
+ * back to the page allocator; other spans become free runs.
  *
  * Context: any context; takes heap.lock.
  * Return: true if @p was a live large object and is now freed.
  */
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 {
+	struct gosalloc_heap *h = &gosalloc_heap;
 	unsigned long flags;
-	bool ok;
+	bool ok, direct;
 
-	spin_lock_irqsave(&gosalloc_heap.lock, flags);
+	spin_lock_irqsave(&h->lock, flags);
 	ok = s->state == GOSALLOC_SPAN_LARGE && s->base == (unsigned long)p;
-	if (ok)
+	direct = ok && s->direct;
+	if (direct) {
+		/* Unmapped and dead: no lookup finds it from here on. */
+		span_unaccount(s);
+		h->pages_sys -= s->npages;
+		WRITE_ONCE(*span_slot(addr_to_pfn(s->base)), NULL);
+		WRITE_ONCE(*span_slot(addr_to_pfn(s->base) + s->npages - 1),
+			   NULL);
+		WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
+	} else if (ok) {
 		mheap_free_locked(s);
-	spin_unlock_irqrestore(&gosalloc_heap.lock, flags);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (direct) {
+		free_pages_exact((void *)s->base, s->npages << PAGE_SHIFT);
+		spin_lock_irqsave(&h->lock, flags);
+		span_dispose(s);
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
 	return ok;
 }
 

@@ -36,6 +36,7 @@ struct gosalloc_span {
 	u8 state;			/* enum gosalloc_span_state */
 	u8 sizeclass;			/* SMALL: the class */
 	bool needzero;			/* memory may hold old data */
+	bool direct;			/* LARGE: pages of its own, no chunk */
 	u16 sampled;			/* sampled live objects: profile.c */
 	unsigned long free_since;	/* FREE: jiffies when it became free */
 	u32 elemsize;			/* SMALL: object size of the class */
@@ -81,6 +82,9 @@ struct gosalloc_arena_map {
 /* Free runs of i pages are on free[i]; longer ones on free[0]. */
 #define GOSALLOC_HEAP_LISTS	128
 
+/* Large objects of this many pages or more get pages of their own. */
+#define GOSALLOC_DIRECT_PAGES	64
+
 /* Pages the heap asks the page allocator for at a time (1 MiB). */
 #define GOSALLOC_HEAP_CHUNK_ORDER	GOSALLOC_ARENA_SHIFT
 
@@ -108,6 +112,8 @@ void gosalloc_mheap_exit(void);
 struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 					   enum gosalloc_span_state state,
 					   unsigned int sizeclass, gfp_t gfp);
+struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
+						  gfp_t gfp);
 void gosalloc_mheap_free(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 struct gosalloc_span *gosalloc_span_lookup(const void *p);

@@ -118,6 +118,42 @@ static void gosalloc_alloc_large_is_own_span(struct kunit *test)
 			GOSALLOC_SPAN_FREE);
 }
 
+/*
+ * From GOSALLOC_DIRECT_PAGES pages on, a large object has exactly its own
+ * pages, outside the heap's free runs, and they leave with it; a second
+ * free then finds no span.
+ */
+static void gosalloc_alloc_large_direct_goes_back(struct kunit *test)
+{
+	unsigned long npages = GOSALLOC_DIRECT_PAGES + 1;
+	size_t size = (npages - 1) * PAGE_SIZE + 1;
+	u64 inuse = gosalloc_stat_read(GOSALLOC_HEAP_INUSE);
+	u64 idle = gosalloc_stat_read(GOSALLOC_HEAP_IDLE);
+	u64 invalid = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
+	struct gosalloc_span *s;
+	u8 *p = gosalloc_alloc(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p);
+	s = gosalloc_span_lookup(p);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_TRUE(test, s->direct);
+	KUNIT_EXPECT_EQ(test, s->state, GOSALLOC_SPAN_LARGE);
+	KUNIT_EXPECT_EQ(test, s->npages, npages);
+	KUNIT_EXPECT_PTR_EQ(test, gosalloc_span_lookup(p + size - 1), s);
+	KUNIT_EXPECT_EQ(test, gosalloc_size(p), npages * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_INUSE),
+			inuse + npages * PAGE_SIZE);
+	memset(p, 0x5a, size);
+	gosalloc_free(p);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_INUSE), inuse);
+	/* Nothing became a free run (the scavenger may only shrink idle). */
+	KUNIT_EXPECT_LE(test, gosalloc_stat_read(GOSALLOC_HEAP_IDLE), idle);
+	KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(p));
+	gosalloc_free(p);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_INVALID_FREES),
+			invalid + 1);
+}
+
 static void gosalloc_alloc_largest_and_beyond(struct kunit *test)
 {
 	void *p = gosalloc_alloc(GOSALLOC_MAX_SIZE, GFP_KERNEL | __GFP_NOWARN);
@@ -137,6 +173,7 @@ static struct kunit_case gosalloc_mheap_cases[] = {
 	KUNIT_CASE(gosalloc_mheap_small_span_maps_every_page),
 	KUNIT_CASE(gosalloc_span_lookup_rejects_foreign),
 	KUNIT_CASE(gosalloc_alloc_large_is_own_span),
+	KUNIT_CASE(gosalloc_alloc_large_direct_goes_back),
 	KUNIT_CASE(gosalloc_alloc_largest_and_beyond),
 	{}
 };

@@ -47,7 +47,7 @@ static void gosalloc_release_all_returns_free_runs(struct kunit *test)
 
 static void gosalloc_mheap_release_waits_for_idle(struct kunit *test)
 {
-	void *p = gosalloc_alloc(SZ_256K, GFP_KERNEL);
+	void *p = gosalloc_alloc(SZ_128K, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	gosalloc_free(p);
