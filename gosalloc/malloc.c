@@ -186,18 +186,63 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 	return p;
 }
 
+/* A tiny, large or empty request: the fast path in alloc() leaves them. */
+static noinline void *alloc_other(size_t size, gfp_t flags,
+				  unsigned long caller)
+{
+	void *p = plain_alloc(size, flags);
+
+	if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(p, size, caller);
+	return p;
+}
+
+/*
+ * A small request the fast path in alloc() could not finish: @obj is
+ * NULL when this CPU's list for @cls was empty; @sample is true when the
+ * allocation is to be sampled.
+ */
+static noinline void *small_alloc_slow(void *obj, unsigned int cls,
+				       size_t size, gfp_t flags,
+				       unsigned long caller, bool sample)
+{
+	if (!obj)
+		obj = gosalloc_mcache_refill(cls, flags);
+	if (obj)
+		init_object(obj, cls, flags);
+	if (sample)
+		gosalloc_sample_alloc(obj, size, caller);
+	return obj;
+}
+
+/*
+ * The fast path: a small object from this CPU's list, zeroed by a tail
+ * call to memset() (which returns it) or handed out with its link
+ * cleared. Everything else is out of line, so that few registers need
+ * saving here.
+ */
 static __always_inline void *alloc(size_t size, gfp_t flags,
 				   unsigned long caller)
 {
-	void *p;
+	unsigned int cls;
+	bool sample;
+	void *obj;
 
 	might_alloc(flags);
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
-	p = plain_alloc(size, flags);
-	if (gosalloc_sample_due(size))
-		gosalloc_sample_alloc(p, size, caller);
-	return p;
+	if (unlikely(size - 1 < READ_ONCE(gosalloc_tiny_max) ||
+		     size - 1 >= GOSALLOC_MAX_SMALL_SIZE))
+		return alloc_other(size, flags, caller);
+	cls = gosalloc_size_to_class(size);
+	obj = gosalloc_mcache_alloc(cls);
+	sample = gosalloc_sample_due(size);
+	if (unlikely(!obj || sample))
+		return small_alloc_slow(obj, cls, size, flags, caller, sample);
+	if (want_init_on_alloc(flags))
+		return gosalloc_memset(obj, 0, gosalloc_class_to_size[cls]);
+	gosalloc_store_link(obj, NULL);	/* hand out no free-list link */
+	return obj;
 }
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(gosalloc_alloc);

@@ -28,7 +28,7 @@
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 #include <asm/cpufeature.h>
 #define GOSALLOC_LOCKLESS_MCACHE
-#define gosalloc_mcache_lockless()	boot_cpu_has(X86_FEATURE_CX16)
+#define gosalloc_mcache_lockless()	static_cpu_has(X86_FEATURE_CX16)
 #else
 #define gosalloc_mcache_lockless()	false
 #endif
@@ -189,8 +189,8 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
  */
 static __always_inline bool gosalloc_sample_due(size_t size)
 {
-	raw_cpu_sub(gosalloc_mcache->sample_left, size);
-	return unlikely(raw_cpu_read(gosalloc_mcache->sample_left) < 0);
+	return unlikely(raw_cpu_sub_return(gosalloc_mcache->sample_left,
+					   size) < 0);
 }
 
 /* The most recent free object of this CPU's list for @cls; racy. */

@@ -33,69 +33,15 @@ struct gosalloc_heap gosalloc_heap = {
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_heap);
 
 /* Published with release semantics; replaced, never freed, while loaded. */
-static struct gosalloc_arena_map *gosalloc_arena_map;
+struct gosalloc_arena_map *gosalloc_arena_map;
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_arena_map);
 
 /* Bit i set: free[i] is not empty (heap.lock). */
 static DECLARE_BITMAP(gosalloc_heap_nonempty, GOSALLOC_HEAP_LISTS);
 
-static struct gosalloc_span **span_slot(unsigned long pfn)
-{
-	/* Pairs with the release in arena_map_cover(): see a full copy. */
-	struct gosalloc_arena_map *map = smp_load_acquire(&gosalloc_arena_map);
-	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
-	struct gosalloc_arena *a;
-
-	if (!map || i >= map->nr)
-		return NULL;
-	a = READ_ONCE(map->arenas[i]);
-	return a ? &a->spans[pfn & (GOSALLOC_ARENA_PAGES - 1)] : NULL;
-}
-
-static struct gosalloc_span *span_at_pfn(unsigned long pfn)
-{
-	struct gosalloc_span **slot = span_slot(pfn);
-
-	return slot ? READ_ONCE(*slot) : NULL;
-}
-
-static unsigned long addr_to_pfn(unsigned long addr)
-{
-	return PHYS_PFN(__pa(addr));
-}
-
-/**
- * gosalloc_span_lookup() - the span that holds a pointer, if any
- * @p: any pointer
- *
- * O(1): the arena map is indexed by physical page number. The span is
- * checked to cover @p, so a stale map entry, or a pointer gosalloc never
- * handed out, yields NULL (or a free span, which callers reject) and
- * never a wrong span in use.
- *
- * Context: any context; no lock.
- * Return: the span covering @p, or NULL.
- */
-struct gosalloc_span *gosalloc_span_lookup(const void *p)
-{
-	unsigned long addr = (unsigned long)p;
-	struct gosalloc_span *s;
-	unsigned long base;
-
-	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
-		return NULL;
-	s = span_at_pfn(addr_to_pfn(addr));
-	if (!s)
-		return NULL;
-	base = READ_ONCE(s->base);
-	if (addr < base || addr - base >= READ_ONCE(s->npages) << PAGE_SHIFT)
-		return NULL;
-	return s;
-}
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_span_lookup);
-
 static void span_set_slot(struct gosalloc_span *s, unsigned long addr)
 {
-	struct gosalloc_span **slot = span_slot(addr_to_pfn(addr));
+	struct gosalloc_span **slot = gosalloc_span_slot(gosalloc_addr_to_pfn(addr));
 
 	if (!WARN_ON_ONCE(!slot))
 		WRITE_ONCE(*slot, s);
@@ -250,9 +196,9 @@ static struct gosalloc_span *free_run_carve(struct gosalloc_span *s,
  */
 static void free_run_insert(struct gosalloc_span *s)
 {
-	unsigned long pfn = addr_to_pfn(s->base);
-	struct gosalloc_span *prev = pfn ? span_at_pfn(pfn - 1) : NULL;
-	struct gosalloc_span *next = span_at_pfn(pfn + s->npages);
+	unsigned long pfn = gosalloc_addr_to_pfn(s->base);
+	struct gosalloc_span *prev = pfn ? gosalloc_span_at_pfn(pfn - 1) : NULL;
+	struct gosalloc_span *next = gosalloc_span_at_pfn(pfn + s->npages);
 
 	lockdep_assert_held(&gosalloc_heap.lock);
 	WRITE_ONCE(s->state, GOSALLOC_SPAN_FREE);
@@ -296,7 +242,7 @@ static int arena_map_cover(unsigned long last, gfp_t gfp)
 	struct gosalloc_arena_map *map, *cur;
 	unsigned long flags;
 
-	cur = smp_load_acquire(&gosalloc_arena_map);	/* as in span_slot() */
+	cur = smp_load_acquire(&gosalloc_arena_map);	/* as in gosalloc_span_slot() */
 	if (last < cur->nr)
 		return 0;
 	map = arena_map_alloc(max(last + 1, 2 * cur->nr), gfp);
@@ -351,7 +297,7 @@ static u8 *chunk_mark(unsigned long pfn)
 	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
 	struct gosalloc_arena_map *map;
 
-	map = smp_load_acquire(&gosalloc_arena_map);	/* as in span_slot() */
+	map = smp_load_acquire(&gosalloc_arena_map);	/* as in gosalloc_span_slot() */
 	if (!map || i >= map->nr || !map->arenas[i])
 		return NULL;
 	return &map->arenas[i]->chunk[pfn & (GOSALLOC_ARENA_PAGES - 1)];
@@ -439,7 +385,7 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
 	if (!addr)
 		return NULL;
-	pfn = addr_to_pfn((unsigned long)addr);
+	pfn = gosalloc_addr_to_pfn((unsigned long)addr);
 	if (arenas_prepare(pfn, pfn + npages, gfp))
 		goto fail;
 	spin_lock_irqsave(&h->lock, flags);
@@ -579,8 +525,8 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 		/* Unmapped and dead: no lookup finds it from here on. */
 		span_unaccount(s);
 		h->pages_sys -= s->npages;
-		WRITE_ONCE(*span_slot(addr_to_pfn(s->base)), NULL);
-		WRITE_ONCE(*span_slot(addr_to_pfn(s->base) + s->npages - 1),
+		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)), NULL);
+		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) + s->npages - 1),
 			   NULL);
 		WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
 	} else if (ok) {
@@ -621,7 +567,7 @@ void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
 int gosalloc_mheap_init(void)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
-	unsigned long pfns = addr_to_pfn((unsigned long)high_memory - 1) + 1;
+	unsigned long pfns = gosalloc_addr_to_pfn((unsigned long)high_memory - 1) + 1;
 	unsigned int i;
 
 	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++)
@@ -645,8 +591,8 @@ static void free_run_detach(struct gosalloc_span *s)
 
 	lockdep_assert_held(&h->lock);
 	free_list_remove(s);
-	WRITE_ONCE(*span_slot(addr_to_pfn(s->base)), NULL);
-	WRITE_ONCE(*span_slot(addr_to_pfn(s->base) + s->npages - 1), NULL);
+	WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)), NULL);
+	WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) + s->npages - 1), NULL);
 	WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
 	h->pages_sys -= s->npages;
 	h->pages_released += s->npages;
@@ -704,7 +650,7 @@ static void pages_release(unsigned long pfn, unsigned long end)
 
 static void free_run_release(struct gosalloc_span *s)
 {
-	unsigned long pfn = addr_to_pfn(s->base);
+	unsigned long pfn = gosalloc_addr_to_pfn(s->base);
 
 	pages_release(pfn, pfn + s->npages);
 }

@@ -106,6 +106,7 @@ struct gosalloc_heap {
 };
 
 extern struct gosalloc_heap gosalloc_heap;
+extern struct gosalloc_arena_map *gosalloc_arena_map;
 
 int gosalloc_mheap_init(void);
 void gosalloc_mheap_exit(void);
@@ -116,11 +117,65 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 						  gfp_t gfp);
 void gosalloc_mheap_free(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
-struct gosalloc_span *gosalloc_span_lookup(const void *p);
 unsigned long gosalloc_mheap_release(unsigned long max_pages,
 				     unsigned long min_idle);
 void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
 					  void *arg), void *arg);
+
+/* The map entry of page @pfn, or NULL where the map has none. */
+static __always_inline struct gosalloc_span **gosalloc_span_slot(unsigned long pfn)
+{
+	/* Pairs with the release in arena_map_cover(): see a full copy. */
+	struct gosalloc_arena_map *map = smp_load_acquire(&gosalloc_arena_map);
+	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
+	struct gosalloc_arena *a;
+
+	if (!map || i >= map->nr)
+		return NULL;
+	a = READ_ONCE(map->arenas[i]);
+	return a ? &a->spans[pfn & (GOSALLOC_ARENA_PAGES - 1)] : NULL;
+}
+
+static __always_inline struct gosalloc_span *gosalloc_span_at_pfn(unsigned long pfn)
+{
+	struct gosalloc_span **slot = gosalloc_span_slot(pfn);
+
+	return slot ? READ_ONCE(*slot) : NULL;
+}
+
+static __always_inline unsigned long gosalloc_addr_to_pfn(unsigned long addr)
+{
+	return PHYS_PFN(__pa(addr));
+}
+
+/**
+ * gosalloc_span_lookup() - the span that holds a pointer, if any
+ * @p: any pointer
+ *
+ * O(1): the arena map is indexed by physical page number. The span is
+ * checked to cover @p, so a stale map entry, or a pointer gosalloc never
+ * handed out, yields NULL (or a free span, which callers reject) and
+ * never a wrong span in use. Inline: every free starts here.
+ *
+ * Context: any context; no lock.
+ * Return: the span covering @p, or NULL.
+ */
+static __always_inline struct gosalloc_span *gosalloc_span_lookup(const void *p)
+{
+	unsigned long addr = (unsigned long)p;
+	struct gosalloc_span *s;
+	unsigned long base;
+
+	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
+		return NULL;
+	s = gosalloc_span_at_pfn(gosalloc_addr_to_pfn(addr));
+	if (!s)
+		return NULL;
+	base = READ_ONCE(s->base);
+	if (addr < base || addr - base >= READ_ONCE(s->npages) << PAGE_SHIFT)
+		return NULL;
+	return s;
+}
 
 static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)
 {
