@@ -61,11 +61,13 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	obj = chain.head;
 	rest = gosalloc_next(obj, cls);
 	local_irq_save(flags);
-	__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
+	/* The object handed out counts as moved onto the list and taken. */
+	__this_cpu_inc(gosalloc_mcache->nmoved[cls]);
 	l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
 	if (rest && gosalloc_tag_count(l->tag) + chain.count - 1 <
 		    2 * gosalloc_class_batch[cls]) {
 		list_splice_chain(l, cls, rest, chain.tail, chain.count - 1);
+		__this_cpu_add(gosalloc_mcache->nmoved[cls], chain.count - 1);
 		rest = NULL;
 	}
 	local_irq_restore(flags);
@@ -75,10 +77,14 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_refill);
 
-/* Give all but @keep objects of @l back (the most recent are kept). */
-static void list_flush(struct gosalloc_mcache_list *l, unsigned int cls,
+/*
+ * Give all but @keep objects of @c's list for @cls back (the most recent
+ * are kept); @c is this CPU's cache, or an offline CPU's.
+ */
+static void list_flush(struct gosalloc_mcache *c, unsigned int cls,
 		       unsigned int keep)
 {
+	struct gosalloc_mcache_list *l = &c->list[cls];
 	unsigned int count = gosalloc_tag_count(l->tag);
 	void *last, *chain;
 	unsigned int i;
@@ -96,6 +102,7 @@ static void list_flush(struct gosalloc_mcache_list *l, unsigned int cls,
 		gosalloc_set_next(last, cls, NULL);
 	}
 	l->tag += GOSALLOC_TAG_SEQ - (count - keep);
+	c->nmoved[cls] -= count - keep;
 	gosalloc_mcentral_release(cls, chain);
 }
 
@@ -115,7 +122,8 @@ void gosalloc_mcache_free_slow(unsigned int cls, void *obj)
 	lockdep_assert_irqs_disabled();
 	list_splice_chain(l, cls, obj, obj, 1);
 	__this_cpu_inc(gosalloc_mcache->nfree[cls]);
-	list_flush(l, cls, gosalloc_class_batch[cls]);
+	list_flush(this_cpu_ptr(gosalloc_mcache), cls,
+		   gosalloc_class_batch[cls]);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_slow);
 
@@ -132,7 +140,7 @@ void gosalloc_mcache_drain(unsigned int cpu)
 
 	local_irq_save(flags);
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
-		list_flush(per_cpu_ptr(&gosalloc_mcache->list[cls], cpu), cls, 0);
+		list_flush(per_cpu_ptr(gosalloc_mcache, cpu), cls, 0);
 	gosalloc_tiny_drain(cpu);
 	local_irq_restore(flags);
 }
@@ -171,14 +179,20 @@ unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_count);
 
-/* Allocations and frees of @cls counted on @cpu. */
+/*
+ * Allocations and frees of @cls on @cpu. Every object that entered the
+ * CPU's list (moved there by a slow path, or freed there) left it again
+ * by an allocation, unless it is still there. Exact at rest; read while
+ * @cpu runs, the allocations may be off by up to a batch for a moment.
+ */
 void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 			    unsigned long *nmalloc, unsigned long *nfree)
 {
 	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
 
-	*nmalloc = READ_ONCE(c->nmalloc[cls]);
 	*nfree = READ_ONCE(c->nfree[cls]);
+	*nmalloc = READ_ONCE(c->nmoved[cls]) + *nfree -
+		   gosalloc_mcache_count(cpu, cls);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_counts);
 

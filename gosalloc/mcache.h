@@ -80,8 +80,14 @@ gosalloc_mcache_try_cmpxchg(struct gosalloc_mcache_list __percpu *l,
 /* One CPU's cache, in the per-CPU area (this_cpu operations need it). */
 struct gosalloc_mcache {
 	struct gosalloc_mcache_list list[GOSALLOC_NR_CLASSES];
-	unsigned long nmalloc[GOSALLOC_NR_CLASSES];	/* objects allocated */
-	unsigned long nfree[GOSALLOC_NR_CLASSES];	/* objects freed */
+	/*
+	 * Per class: objects freed onto this CPU's list, and objects the
+	 * slow paths moved onto it from the central list less those they
+	 * moved back (modulo 2^64). Allocations need no counter of their
+	 * own: nmoved + nfree - the list's length (gosalloc_mcache_counts()).
+	 */
+	unsigned long nfree[GOSALLOC_NR_CLASSES];
+	unsigned long nmoved[GOSALLOC_NR_CLASSES];
 	/* The tiny allocator (tiny.c): the block this CPU carves, and where. */
 	void *tiny;
 	atomic_t *tiny_meta;		/* its metadata word */
@@ -147,7 +153,6 @@ static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
 	if (likely(obj)) {
 		l->head = gosalloc_next(obj, cls);
 		l->tag += GOSALLOC_TAG_SEQ - 1;
-		__this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 	}
 	return obj;
 }
@@ -218,7 +223,6 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
 			new.tag = old.tag + GOSALLOC_TAG_SEQ - 1;
 		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
 						      &old, new));
-		this_cpu_inc(gosalloc_mcache->nmalloc[cls]);
 		return old.head;
 	}
 #endif

@@ -127,8 +127,9 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		gosalloc_class_stats(cls, &cs);
 		mallocs += cs.mallocs;
 		frees += cs.frees;
-		live_bytes += (u64)(cs.mallocs - cs.frees) *
-			      gosalloc_class_to_size[cls];
+		if (cs.mallocs > cs.frees)	/* a racing read may see less */
+			live_bytes += (u64)(cs.mallocs - cs.frees) *
+				      gosalloc_class_to_size[cls];
 	}
 	tiny_stats(&mallocs, &frees, &live_bytes, &tiny_allocs);
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;

@@ -3,12 +3,13 @@
  * stats.h - gosalloc statistics (MStats); see malloc.c for the overview.
  *
  * Nothing here is counted on its own: the statistics are summed on read
- * from the counters the allocator keeps anyway. Per-class allocations and
- * frees live in each CPU's cache (mcache.h), written by their CPU alone
- * with this_cpu operations; heap figures live in the heap (mheap.h),
- * written under heap.lock. A sum read while other CPUs run is approximate; at
- * rest it is exact. Bad frees, corruptions and injected failures are
- * rare and counted atomically (gosalloc_stats_event()).
+ * from the counters the allocator keeps anyway. Per-class frees, and the
+ * objects moved between a CPU's list and the central list, live in each
+ * CPU's cache (mcache.h), written by their CPU alone; allocations follow
+ * from them and the lists' lengths. Heap figures live in the heap
+ * (mheap.h), written under heap.lock. A sum read while other CPUs run is
+ * approximate; at rest it is exact. Bad frees, corruptions and injected
+ * failures are rare and counted atomically (gosalloc_stats_event()).
  */
 #ifndef _GOSALLOC_STATS_H
 #define _GOSALLOC_STATS_H
