@@ -304,18 +304,53 @@ static u8 *chunk_mark(unsigned long pfn)
 }
 
 /*
+ * Make @n pages at @addr, fresh from the page allocator, the heap's: map
+ * them, describe them with a span counted in heap_sys, and call
+ * @place(span, @arg) under heap.lock. Return: the span, or NULL when
+ * memory is short (the pages are then still the caller's).
+ */
+static struct gosalloc_span *pages_adopt(void *addr, unsigned long n,
+					 gfp_t gfp,
+					 void (*place)(struct gosalloc_span *,
+						       unsigned long),
+					 unsigned long arg)
+{
+	unsigned long pfn = gosalloc_addr_to_pfn((unsigned long)addr), flags;
+	struct gosalloc_heap *h = &gosalloc_heap;
+	struct gosalloc_span *s;
+
+	if (arenas_prepare(pfn, pfn + n, gfp))
+		return NULL;
+	spin_lock_irqsave(&h->lock, flags);
+	s = span_new();
+	if (s) {
+		s->base = (unsigned long)addr;
+		s->npages = n;
+		s->needzero = !want_init_on_alloc(gfp);
+		h->pages_sys += n;
+		place(s, arg);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return s;
+}
+
+/* A new chunk of order @order: a free run. */
+static void chunk_place(struct gosalloc_span *s, unsigned long order)
+{
+	*chunk_mark(gosalloc_addr_to_pfn(s->base)) = order + 1;
+	free_run_insert(s);
+}
+
+/*
  * Grow the heap by a chunk of at least @npages pages: 1 MiB if the buddy
  * allocator can give it cheaply, else the smallest order that fits.
  * Called without heap.lock; may sleep if @gfp allows.
  */
 static int mheap_grow(unsigned long npages, gfp_t gfp)
 {
-	struct gosalloc_heap *h = &gosalloc_heap;
 	unsigned int need = get_order(npages << PAGE_SHIFT);
 	unsigned int order = max_t(unsigned int, need, GOSALLOC_HEAP_CHUNK_ORDER);
-	struct gosalloc_span *s;
 	struct page *page = NULL;
-	unsigned long flags, pfn, n;
 
 	gfp &= ~(__GFP_ZERO | __GFP_COMP);
 	for (; order > need && !page; order--)
@@ -326,25 +361,9 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 		page = alloc_pages(gfp, need);
 	if (!page)
 		return -ENOMEM;
-	n = 1UL << order;
-	pfn = page_to_pfn(page);
-	if (arenas_prepare(pfn, pfn + n, gfp))
-		goto fail;
-	spin_lock_irqsave(&h->lock, flags);
-	s = span_new();
-	if (!s) {
-		spin_unlock_irqrestore(&h->lock, flags);
-		goto fail;
-	}
-	*chunk_mark(pfn) = order + 1;
-	s->base = (unsigned long)page_address(page);
-	s->npages = n;
-	s->needzero = !want_init_on_alloc(gfp);
-	h->pages_sys += n;
-	free_run_insert(s);
-	spin_unlock_irqrestore(&h->lock, flags);
-	return 0;
-fail:
+	if (pages_adopt(page_address(page), 1UL << order, gfp, chunk_place,
+			order))
+		return 0;
 	__free_pages(page, order);
 	return -ENOMEM;
 }
@@ -357,6 +376,21 @@ static void large_account(struct gosalloc_span *s)
 	list_add(&s->list, &h->large);
 	h->large_allocs++;
 	h->large_pages += s->npages;
+}
+
+/* A large object's own pages: a span in use at once. */
+static void direct_place(struct gosalloc_span *s, unsigned long unused)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	s->direct = true;
+	s->sizeclass = 0;
+	gosalloc_central_shape(0, NULL, NULL, &s->elemsize, &s->divmagic);
+	WRITE_ONCE(s->state, GOSALLOC_SPAN_LARGE);
+	span_map(s, false);
+	h->pages_inuse += s->npages;
+	h->spans_inuse++;
+	large_account(s);
 }
 
 /**
@@ -376,41 +410,17 @@ static void large_account(struct gosalloc_span *s)
 struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 						  gfp_t gfp)
 {
-	struct gosalloc_heap *h = &gosalloc_heap;
 	struct gosalloc_span *s;
-	unsigned long flags, pfn;
 	void *addr;
 
 	gfp &= ~(__GFP_ZERO | __GFP_COMP);
 	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
 	if (!addr)
 		return NULL;
-	pfn = gosalloc_addr_to_pfn((unsigned long)addr);
-	if (arenas_prepare(pfn, pfn + npages, gfp))
-		goto fail;
-	spin_lock_irqsave(&h->lock, flags);
-	s = span_new();
-	if (!s) {
-		spin_unlock_irqrestore(&h->lock, flags);
-		goto fail;
-	}
-	s->base = (unsigned long)addr;
-	s->npages = npages;
-	s->needzero = !want_init_on_alloc(gfp);
-	s->direct = true;
-	s->sizeclass = 0;
-	gosalloc_central_shape(0, NULL, NULL, &s->elemsize, &s->divmagic);
-	WRITE_ONCE(s->state, GOSALLOC_SPAN_LARGE);
-	span_map(s, false);
-	h->pages_sys += npages;
-	h->pages_inuse += npages;
-	h->spans_inuse++;
-	large_account(s);
-	spin_unlock_irqrestore(&h->lock, flags);
+	s = pages_adopt(addr, npages, gfp, direct_place, 0);
+	if (!s)
+		free_pages_exact(addr, npages << PAGE_SHIFT);
 	return s;
-fail:
-	free_pages_exact(addr, npages << PAGE_SHIFT);
-	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc_direct);
 

@@ -23,29 +23,18 @@ enough_ops() {
 	[ "$(param stress_done)" -ge "$OPS" ]
 }
 
-# tiny15_run: the stress with gosalloc packing 1 to 15 bytes
-tiny15_run() {
-	modprobe gosalloc tiny_max=15 || return 1
+# fifth_run PARAM [packs]: a fifth of the stress with gosalloc loaded with
+# PARAM: no mismatch, failed allocation, bad free or corrupted object, all
+# freed after, and with "packs", tiny objects packed into shared blocks
+fifth_run() {
+	modprobe gosalloc "$1" || return 1
 	modprobe gosalloc_example rounds=0 stress_ops=$((OPS / 5)) || return 1
-	echo "# tiny_max=$(cat /sys/module/gosalloc/parameters/tiny_max): $(param stress_done) operations, $(param stress_mismatches) mismatches, tiny_allocs=$(stat tiny_allocs) double_frees=$(stat double_frees) invalid_frees=$(stat invalid_frees)"
+	echo "# $1: $(param stress_done) operations, $(param stress_mismatches) mismatches, tiny_allocs=$(stat tiny_allocs) corrupted_objects=$(stat corrupted_objects) double_frees=$(stat double_frees) invalid_frees=$(stat invalid_frees)"
 	ok=0
 	[ "$(param stress_mismatches)" -eq 0 ] && [ "$(param stress_failures)" -eq 0 ] &&
-		[ "$(stat tiny_allocs)" -gt 0 ] && [ "$(stat double_frees)" -eq 0 ] &&
+		[ "$(stat corrupted_objects)" -eq 0 ] && [ "$(stat double_frees)" -eq 0 ] &&
 		[ "$(stat invalid_frees)" -eq 0 ] || ok=1
-	rmmod gosalloc_example
-	all_freed || ok=1
-	rmmod gosalloc
-	return $ok
-}
-
-# debug_run: the stress with gosalloc loaded with debug=1
-debug_run() {
-	modprobe gosalloc debug=1 || return 1
-	modprobe gosalloc_example rounds=0 stress_ops=$((OPS / 5)) || return 1
-	echo "# debug mode: $(param stress_done) operations, $(param stress_mismatches) mismatches, corrupted_objects=$(stat corrupted_objects) double_frees=$(stat double_frees)"
-	ok=0
-	[ "$(param stress_mismatches)" -eq 0 ] && [ "$(param stress_failures)" -eq 0 ] &&
-		[ "$(stat corrupted_objects)" -eq 0 ] && [ "$(stat double_frees)" -eq 0 ] || ok=1
+	[ "$2" != packs ] || [ "$(stat tiny_allocs)" -gt 0 ] || ok=1
 	rmmod gosalloc_example
 	all_freed || ok=1
 	rmmod gosalloc
@@ -66,7 +55,9 @@ ktap_check "no failed allocation" [ "$(param stress_failures)" -eq 0 ]
 rmmod gosalloc_example
 ktap_check "everything freed: mallocs == frees, heap_alloc == 0" all_freed
 rmmod gosalloc
-ktap_check "tiny_max=15: no mismatch, bad free or leftover" tiny15_run
-ktap_check "debug mode: no mismatch, corruption or leftover" debug_run
+ktap_check "tiny_max=15: no mismatch, bad free or leftover" \
+	fifth_run tiny_max=15 packs
+ktap_check "debug mode: no mismatch, corruption or leftover" \
+	fifth_run debug=1
 ktap_check "kernel log holds no warning, BUG or Oops" log_clean
 ktap_finish
