@@ -96,13 +96,18 @@
 /* Objects gosalloc_free_bulk() frees with interrupts off at a time. */
 #define GOSALLOC_BULK_CHUNK	16
 
-static __always_inline void init_object(void *obj, unsigned int cls,
-					gfp_t flags)
+/*
+ * Zero @obj, as the gfp flags or the init_on_alloc policy want, or else
+ * clear its free-list link. Return: @obj (memset() returns it too, so
+ * that the fast path can tail-call it).
+ */
+static __always_inline void *init_object(void *obj, unsigned int cls,
+					 gfp_t flags)
 {
 	if (want_init_on_alloc(flags))
-		gosalloc_memset(obj, 0, gosalloc_class_to_size[cls]);
-	else
-		gosalloc_store_link(obj, NULL);	/* hand out no free-list link */
+		return gosalloc_memset(obj, 0, gosalloc_class_to_size[cls]);
+	gosalloc_store_link(obj, NULL);	/* hand out no free-list link */
+	return obj;
 }
 
 static __always_inline void *small_alloc(size_t size, gfp_t flags)
@@ -112,8 +117,7 @@ static __always_inline void *small_alloc(size_t size, gfp_t flags)
 
 	if (unlikely(!obj))
 		return NULL;
-	init_object(obj, cls, flags);
-	return obj;
+	return init_object(obj, cls, flags);
 }
 
 static noinline void *tiny_alloc(size_t size, gfp_t flags)
@@ -209,7 +213,7 @@ static noinline void *small_alloc_slow(void *obj, unsigned int cls,
 	if (!obj)
 		obj = gosalloc_mcache_refill(cls, flags);
 	if (obj)
-		init_object(obj, cls, flags);
+		obj = init_object(obj, cls, flags);
 	if (sample)
 		gosalloc_sample_alloc(obj, size, caller);
 	return obj;
@@ -217,9 +221,8 @@ static noinline void *small_alloc_slow(void *obj, unsigned int cls,
 
 /*
  * The fast path: a small object from this CPU's list, zeroed by a tail
- * call to memset() (which returns it) or handed out with its link
- * cleared. Everything else is out of line, so that few registers need
- * saving here.
+ * call to memset() or handed out with its link cleared. Everything else
+ * is out of line, so that few registers need saving here.
  */
 static __always_inline void *alloc(size_t size, gfp_t flags,
 				   unsigned long caller)
@@ -239,10 +242,7 @@ static __always_inline void *alloc(size_t size, gfp_t flags,
 	sample = gosalloc_sample_due(size);
 	if (unlikely(!obj || sample))
 		return small_alloc_slow(obj, cls, size, flags, caller, sample);
-	if (want_init_on_alloc(flags))
-		return gosalloc_memset(obj, 0, gosalloc_class_to_size[cls]);
-	gosalloc_store_link(obj, NULL);	/* hand out no free-list link */
-	return obj;
+	return init_object(obj, cls, flags);
 }
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(gosalloc_alloc);
