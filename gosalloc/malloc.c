@@ -76,7 +76,8 @@
  * spans (free list, counts). heap.lock protects the heap's free lists, the
  * page ranges and states of spans, the arena map and the span descriptor
  * allocator. The per-CPU caches need no lock: only their CPU changes them,
- * with one compare-and-exchange or with interrupts disabled (mcache.h).
+ * with one compare-and-exchange, or holding them with preemption off, or
+ * with interrupts disabled (mcache.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

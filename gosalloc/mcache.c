@@ -4,9 +4,10 @@
  *
  * Each CPU keeps, per size class, a list of free objects. The fast paths
  * (mcache.h) pop and push without a lock: with a 16-byte per-CPU
- * compare-and-exchange where the CPU has one, with interrupts disabled
- * for a few instructions where it has not. Either way they are safe from
- * any context and against preemption and migration. An empty list is
+ * compare-and-exchange where the CPU has one, else holding the CPU's
+ * lists with preemption off and a flag that code interrupting them
+ * respects (gosalloc_mcache_hold()). Either way they are safe from any
+ * context and against preemption and migration. An empty list is
  * refilled with a batch from the class's central list; a list that
  * reaches two batches gives one back. A free goes to the freeing CPU's
  * list, whichever CPU allocated the object.
@@ -53,6 +54,7 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 {
 	struct gosalloc_mcache_list *l;
 	struct gosalloc_chain chain;
+	struct gosalloc_mcache *c;
 	unsigned long flags;
 	void *obj, *rest;
 
@@ -61,13 +63,19 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	obj = chain.head;
 	rest = gosalloc_next(obj, cls);
 	local_irq_save(flags);
-	/* The object handed out counts as moved onto the list and taken. */
-	__this_cpu_inc(gosalloc_mcache->nmoved[cls]);
-	l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
-	if (rest && gosalloc_tag_count(l->tag) + chain.count - 1 <
+	c = this_cpu_ptr(gosalloc_mcache);
+	/*
+	 * The object handed out counts as moved onto the list and taken
+	 * (fast paths never write nmoved, so even a holder we interrupted
+	 * does not mind).
+	 */
+	c->nmoved[cls]++;
+	l = &c->list[cls];
+	if (rest && !gosalloc_mcache_held() &&
+	    gosalloc_tag_count(l->tag) + chain.count - 1 <
 		    2 * gosalloc_class_batch[cls]) {
 		list_splice_chain(l, cls, rest, chain.tail, chain.count - 1);
-		__this_cpu_add(gosalloc_mcache->nmoved[cls], chain.count - 1);
+		c->nmoved[cls] += chain.count - 1;
 		rest = NULL;
 	}
 	local_irq_restore(flags);
@@ -128,19 +136,44 @@ void gosalloc_mcache_free_slow(unsigned int cls, void *obj)
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_slow);
 
 /**
+ * gosalloc_mcache_free_bypass() - free past this CPU's held lists
+ * @cls: size class
+ * @obj: the object
+ *
+ * For code that interrupted a holder of this CPU's lists
+ * (gosalloc_mcache_hold()): @obj goes straight to the central list.
+ *
+ * Context: any context; disables interrupts for the count.
+ */
+void gosalloc_mcache_free_bypass(unsigned int cls, void *obj)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__this_cpu_inc(gosalloc_mcache->nfree_bypass[cls]);
+	local_irq_restore(flags);
+	gosalloc_set_next(obj, cls, NULL);
+	gosalloc_mcentral_release(cls, obj);
+}
+
+/**
  * gosalloc_mcache_drain() - give every object of a CPU's cache back
  * @cpu: the current CPU, or one that is offline
+ *
+ * The lists stay as they are when this interrupted a holder of them
+ * (an IPI, say): that CPU is not idle anyway.
  *
  * Context: any context; disables interrupts.
  */
 void gosalloc_mcache_drain(unsigned int cpu)
 {
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
 	unsigned long flags;
 	unsigned int cls;
 
 	local_irq_save(flags);
-	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
-		list_flush(per_cpu_ptr(gosalloc_mcache, cpu), cls, 0);
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES && !READ_ONCE(c->held); cls++)
+		list_flush(c, cls, 0);
 	gosalloc_tiny_drain(cpu);
 	local_irq_restore(flags);
 }
@@ -193,6 +226,7 @@ void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 	*nfree = READ_ONCE(c->nfree[cls]);
 	*nmalloc = READ_ONCE(c->nmoved[cls]) + *nfree -
 		   gosalloc_mcache_count(cpu, cls);
+	*nfree += READ_ONCE(c->nfree_bypass[cls]);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_counts);
 

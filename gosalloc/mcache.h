@@ -23,7 +23,7 @@
  * instruction, to a helper that is not exported to modules, so gosalloc
  * issues cmpxchg16b itself, on x86_64 only, and only after checking that
  * the CPU has it. Elsewhere (UML included, which sees x86's headers) the
- * fast paths disable interrupts instead.
+ * fast paths hold their CPU's lists (gosalloc_mcache_hold()).
  */
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 #include <asm/cpufeature.h>
@@ -42,8 +42,9 @@
  * one gosalloc_mcache_try_cmpxchg(): an interrupt, a preemption or a
  * migration between their reads and that instruction changes the tag (or
  * its CPU bits differ), so the exchange fails and they retry. Elsewhere
- * they run with interrupts disabled. Slow paths always disable interrupts
- * on the list's CPU, and bump the sequence as they change the list.
+ * they hold the CPU's lists (gosalloc_mcache_hold()). Slow paths always
+ * disable interrupts on the list's CPU, leave lists held by code they
+ * interrupted alone, and bump the sequence as they change a list.
  */
 struct gosalloc_mcache_list {
 	void *head;
@@ -88,6 +89,9 @@ struct gosalloc_mcache {
 	 */
 	unsigned long nfree[GOSALLOC_NR_CLASSES];
 	unsigned long nmoved[GOSALLOC_NR_CLASSES];
+	/* Frees that bypassed the held lists (gosalloc_mcache_hold()). */
+	unsigned long nfree_bypass[GOSALLOC_NR_CLASSES];
+	unsigned int held;		/* a fast path holds the lists */
 	/* The tiny allocator (tiny.c): the block this CPU carves, and where. */
 	void *tiny;
 	atomic_t *tiny_meta;		/* its metadata word */
@@ -113,6 +117,7 @@ int gosalloc_mcache_init(void);
 void gosalloc_mcache_exit(void);
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
+void gosalloc_mcache_free_bypass(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n);
@@ -143,13 +148,53 @@ static __always_inline void *gosalloc_object_link(void *obj, unsigned int cls)
 	return next;
 }
 
-/* With interrupts off: pop one object of this CPU's list, or NULL. */
-static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
+/*
+ * Where there is no lockless fast path, the fast paths *hold* their CPU's
+ * lists instead of disabling interrupts, as the page allocator holds its
+ * per-CPU lists: preemption off and the held flag set, interrupts on
+ * (under UML, disabling them costs a function call each way, and was
+ * about 40 % of an alloc+free pair). Code that interrupts a holder finds
+ * the flag set and leaves the lists alone: it allocates from the central
+ * list (gosalloc_mcache_refill()) or frees to it
+ * (gosalloc_mcache_free_bypass()). Paths that run with interrupts off
+ * check the flag too. Return: this CPU's cache, or NULL if an interrupted
+ * holder has it.
+ */
+static __always_inline struct gosalloc_mcache *gosalloc_mcache_hold(void)
 {
-	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+	struct gosalloc_mcache *c;
+
+	preempt_disable();
+	c = this_cpu_ptr(gosalloc_mcache);
+	if (unlikely(READ_ONCE(c->held))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(c->held, 1);
+	barrier();	/* the lists are ours from here */
+	return c;
+}
+
+static __always_inline void gosalloc_mcache_unhold(struct gosalloc_mcache *c)
+{
+	barrier();	/* the lists are left consistent first */
+	WRITE_ONCE(c->held, 0);
+	preempt_enable();
+}
+
+/* With interrupts off: did we interrupt a holder of this CPU's lists? */
+static __always_inline bool gosalloc_mcache_held(void)
+{
+	lockdep_assert_irqs_disabled();
+	return READ_ONCE(this_cpu_ptr(gosalloc_mcache)->held);
+}
+
+/* Pop one object of @l, or NULL; its CPU's lists are ours. */
+static __always_inline void *list_pop(struct gosalloc_mcache_list *l,
+				      unsigned int cls)
+{
 	void *obj = l->head;
 
-	lockdep_assert_irqs_disabled();
 	if (likely(obj)) {
 		l->head = gosalloc_next(obj, cls);
 		l->tag += GOSALLOC_TAG_SEQ - 1;
@@ -158,26 +203,57 @@ static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
 }
 
 /*
+ * Push @obj on @l, a list of cache @c that is ours and has room; count
+ * the free.
+ */
+static __always_inline void list_push(struct gosalloc_mcache *c,
+				      struct gosalloc_mcache_list *l,
+				      unsigned int cls, void *obj)
+{
+	gosalloc_set_next(obj, cls, l->head);
+	l->head = obj;
+	l->tag += GOSALLOC_TAG_SEQ + 1;
+	c->nfree[cls]++;
+}
+
+/* A list that may hold @count objects and one more has room. */
+static __always_inline bool list_has_room(unsigned long tag, unsigned int cls)
+{
+	return gosalloc_tag_count(tag) + 1 < 2 * gosalloc_class_batch[cls];
+}
+
+/*
+ * With interrupts off: pop one object of this CPU's list, or NULL (also
+ * when an interrupted holder has the lists).
+ */
+static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
+{
+	if (unlikely(gosalloc_mcache_held()))
+		return NULL;
+	return list_pop(this_cpu_ptr(&gosalloc_mcache->list[cls]), cls);
+}
+
+/*
  * With interrupts off: push @obj on this CPU's list for @cls, giving a
- * batch back if the list is full. Return: false for a double free.
+ * batch back if the list is full, or free it to the central list if an
+ * interrupted holder has the lists. Return: false for a double free.
  */
 static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 							void *obj)
 {
-	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+	struct gosalloc_mcache *c = this_cpu_ptr(gosalloc_mcache);
+	struct gosalloc_mcache_list *l = &c->list[cls];
 
-	lockdep_assert_irqs_disabled();
+	if (unlikely(gosalloc_mcache_held())) {
+		gosalloc_mcache_free_bypass(cls, obj);
+		return true;
+	}
 	if (unlikely(l->head == obj))
 		return false;
-	if (unlikely(gosalloc_tag_count(l->tag) + 1 >=
-		     2 * gosalloc_class_batch[cls])) {
+	if (likely(list_has_room(l->tag, cls)))
+		list_push(c, l, cls, obj);
+	else
 		gosalloc_mcache_free_slow(cls, obj);
-	} else {
-		gosalloc_set_next(obj, cls, l->head);
-		l->head = obj;
-		l->tag += GOSALLOC_TAG_SEQ + 1;
-		__this_cpu_inc(gosalloc_mcache->nfree[cls]);
-	}
 	return true;
 }
 
@@ -227,12 +303,13 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
 	}
 #endif
 	{
-		unsigned long flags;
+		struct gosalloc_mcache *c = gosalloc_mcache_hold();
 		void *obj;
 
-		local_irq_save(flags);
-		obj = gosalloc_mcache_pop_irqoff(cls);
-		local_irq_restore(flags);
+		if (unlikely(!c))
+			return NULL;	/* the refill leaves the lists alone */
+		obj = list_pop(&c->list[cls], cls);
+		gosalloc_mcache_unhold(c);
 		return obj;
 	}
 }
@@ -267,6 +344,30 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 		this_cpu_inc(gosalloc_mcache->nfree[cls]);
 		return true;
 	}
+#endif
+	{
+		struct gosalloc_mcache *c = gosalloc_mcache_hold();
+		struct gosalloc_mcache_list *l;
+		bool pushed = false;
+
+		if (unlikely(!c)) {
+			gosalloc_mcache_free_bypass(cls, obj);
+			return true;
+		}
+		l = &c->list[cls];
+		if (unlikely(l->head == obj)) {
+			gosalloc_mcache_unhold(c);
+			return false;
+		}
+		if (likely(list_has_room(l->tag, cls))) {
+			list_push(c, l, cls, obj);
+			pushed = true;
+		}
+		gosalloc_mcache_unhold(c);
+		if (likely(pushed))
+			return true;
+	}
+#ifdef GOSALLOC_LOCKLESS_MCACHE
 slow:
 #endif
 	{

@@ -251,12 +251,83 @@ static void gosalloc_alloc_in_softirq(struct kunit *test)
 	del_timer_sync(&it->timer);
 }
 
+struct held_test {
+	unsigned int cls;
+	unsigned int before, after;	/* the list's length */
+	unsigned long nfree, nfree_after;	/* frees counted on the CPU */
+	unsigned long bypass, bypass_after;
+	unsigned int after_drain;
+	bool got;
+};
+
+static void held_counts(struct held_test *t, unsigned long *nfree,
+			unsigned long *bypass)
+{
+	struct gosalloc_mcache *c = this_cpu_ptr(gosalloc_mcache);
+	unsigned long nmalloc;
+
+	gosalloc_mcache_counts(raw_smp_processor_id(), t->cls, &nmalloc, nfree);
+	*bypass = READ_ONCE(c->nfree_bypass[t->cls]);
+}
+
+/*
+ * As code that interrupted a holder of this CPU's lists: allocate, free
+ * in bulk (interrupts off) and drain, with the held flag set.
+ */
+static long held_on_cpu(void *arg)
+{
+	struct held_test *t = arg;
+	struct gosalloc_mcache *c;
+	void *p;
+
+	p = gosalloc_alloc(MCACHE_TEST_SIZE, GFP_KERNEL);
+	gosalloc_free(p);	/* the list holds one object at least */
+	preempt_disable();
+	c = this_cpu_ptr(gosalloc_mcache);
+	t->before = gosalloc_mcache_count(raw_smp_processor_id(), t->cls);
+	held_counts(t, &t->nfree, &t->bypass);
+	WRITE_ONCE(c->held, 1);
+	p = gosalloc_alloc(MCACHE_TEST_SIZE, GFP_ATOMIC);
+	t->got = p;
+	gosalloc_free_bulk(1, &p);
+	t->after = gosalloc_mcache_count(raw_smp_processor_id(), t->cls);
+	gosalloc_mcache_drain(raw_smp_processor_id());
+	t->after_drain = gosalloc_mcache_count(raw_smp_processor_id(), t->cls);
+	held_counts(t, &t->nfree_after, &t->bypass_after);
+	WRITE_ONCE(c->held, 0);
+	preempt_enable();
+	return 0;
+}
+
+/*
+ * Held lists are left alone: an allocation comes from the central list,
+ * a free goes to the central list and counts as a bypassed free, a drain
+ * skips them. Where the fast paths exchange (x86_64), nothing holds lists.
+ */
+static void gosalloc_mcache_held_lists_are_bypassed(struct kunit *test)
+{
+	struct held_test t = {
+		.cls = gosalloc_size_to_class(MCACHE_TEST_SIZE),
+	};
+
+	if (gosalloc_mcache_lockless())
+		kunit_skip(test, "the fast paths exchange, nothing holds lists");
+	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), held_on_cpu, &t);
+	KUNIT_ASSERT_TRUE(test, t.got);
+	KUNIT_EXPECT_GE(test, t.before, 1U);
+	KUNIT_EXPECT_EQ(test, t.after, t.before);
+	KUNIT_EXPECT_EQ(test, t.after_drain, t.after);
+	KUNIT_EXPECT_EQ(test, t.bypass_after, t.bypass + 1);
+	KUNIT_EXPECT_EQ(test, t.nfree_after, t.nfree + 1);
+}
+
 static struct kunit_case gosalloc_mcache_cases[] = {
 	KUNIT_CASE(gosalloc_mcache_refill_takes_batch),
 	KUNIT_CASE(gosalloc_mcache_free_overflows_batch),
 	KUNIT_CASE(gosalloc_mcache_free_goes_to_freeing_cpu),
 	KUNIT_CASE(gosalloc_alloc_in_hardirq),
 	KUNIT_CASE(gosalloc_alloc_in_softirq),
+	KUNIT_CASE(gosalloc_mcache_held_lists_are_bypassed),
 	{}
 };
 
