@@ -45,7 +45,7 @@ static int __init gosalloc_init(void)
 	gosalloc_debugfs_init();
 	pr_info("%u size classes, per-CPU caches %s\n", GOSALLOC_NR_CLASSES - 1,
 		gosalloc_mcache_lockless() ? "lockless (16-byte cmpxchg)" :
-		"with interrupts disabled");
+		"held with preemption off");
 	return 0;
 
 err_teardown:
