@@ -16,6 +16,8 @@
 #			2 CPUs
 #   kunit-arm64		KUnit suites in an arm64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
+#   kselftest-6.12-held	the same with the CPU's cmpxchg16b hidden
+#			(clearcpuid=cx16): the fast paths hold the lists
 #   kselftest-6.1	the same in Debian's 6.1 kernel
 #   dkms		dkms add/build/install against Debian's 6.12 headers,
 #			modprobe of the result in the 6.12 guest
@@ -28,7 +30,7 @@ set -uo pipefail
 out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
 export GOSALLOC_OUT=$out
 mkdir -p "$out"
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.1 dkms}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.1 dkms}
 need_pkgs python3
 start=$(date +%s)
 : >"$out/steps.txt"
@@ -61,6 +63,9 @@ for step in $steps; do
 	kunit-*)	rm -f "$out/$step.json"
 			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
 				"${step#kunit-}" ;;
+	kselftest-*-held) series=${step#kselftest-}
+			run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
+				"${series%-held}" held ;;
 	kselftest-*)	run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
 				"${step#kselftest-}" ;;
 	*)		die "unknown step $step" ;;

@@ -36,6 +36,7 @@ if ! modprobe gosalloc; then
 	ktap_finish
 fi
 ktap_pass "modprobe gosalloc"
+dmesg | grep -o "per-CPU caches .*" | sed 's/^/# /'
 ktap_check "stats has every contract field" stats_complete
 ktap_check "modprobe gosalloc_example" modprobe gosalloc_example
 ktap_check "stats count the client's live objects" client_objects_live
