@@ -380,28 +380,30 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 static noinline void free_span(const void *p, struct gosalloc_span *s,
 			       unsigned long caller)
 {
+	u8 state = s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD;
 	size_t size;
 
 	if (s && unlikely(READ_ONCE(s->sampled)))
 		gosalloc_sample_free(s, p);
 	/* gosalloc_tiny_free() checks the object itself. */
-	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_TINY &&
-	    likely(gosalloc_tiny_free(s, p)))
+	if (state == GOSALLOC_SPAN_TINY && likely(gosalloc_tiny_free(s, p)))
 		return;
 	size = object_size(p, s, caller);
 	if (unlikely(!size))
 		return;
-	if (s->state == GOSALLOC_SPAN_TINY) {	/* a racing second free */
-		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
-		return;
-	}
-	if (want_init_on_free())
-		gosalloc_memset((void *)p, 0, size);
-	if (s->state == GOSALLOC_SPAN_LARGE) {
+	/*
+	 * The state read first decides: a racing second free may find the
+	 * span changed since, and must then fail, not free elsewhere.
+	 */
+	if (state == GOSALLOC_SPAN_LARGE) {
+		/* Zeroed for init_on_free only once it is ours to free. */
 		if (likely(gosalloc_mheap_free_large(s, p)))
 			return;
-	} else if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p))) {
-		return;
+	} else if (state == GOSALLOC_SPAN_SMALL) {
+		if (want_init_on_free())
+			gosalloc_memset((void *)p, 0, size);
+		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
+			return;
 	}
 	gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 }

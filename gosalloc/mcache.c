@@ -143,17 +143,27 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_slow);
  * For code that interrupted a holder of this CPU's lists
  * (gosalloc_mcache_hold()): @obj goes straight to the central list.
  *
- * Context: any context; disables interrupts for the count.
+ * Context: any context; disables interrupts for the checks.
+ * Return: false if @obj is the list's most recent free object (a second
+ * free), true otherwise.
  */
-void gosalloc_mcache_free_bypass(unsigned int cls, void *obj)
+bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj)
 {
+	struct gosalloc_mcache *c;
 	unsigned long flags;
 
 	local_irq_save(flags);
-	__this_cpu_inc(gosalloc_mcache->nfree_bypass[cls]);
+	c = this_cpu_ptr(gosalloc_mcache);
+	/* Read while the holder may be changing it: a stale head is harmless. */
+	if (unlikely(READ_ONCE(c->list[cls].head) == obj)) {
+		local_irq_restore(flags);
+		return false;
+	}
+	c->nfree_bypass[cls]++;
 	local_irq_restore(flags);
 	gosalloc_set_next(obj, cls, NULL);
 	gosalloc_mcentral_release(cls, obj);
+	return true;
 }
 
 /**
@@ -212,21 +222,43 @@ unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_count);
 
-/*
- * Allocations and frees of @cls on @cpu. Every object that entered the
- * CPU's list (moved there by a slow path, or freed there) left it again
- * by an allocation, unless it is still there. Exact at rest; read while
- * @cpu runs, the allocations may be off by up to a batch for a moment.
+/**
+ * gosalloc_mcache_raw_counts() - allocations and frees of a class on a CPU
+ * @cpu: a possible CPU
+ * @cls: size class
+ * @allocs: allocations, signed: see below
+ * @frees: frees
+ *
+ * Every object that entered the CPU's list (moved there by a slow path,
+ * or freed there) left it again by an allocation, unless it is still
+ * there. Summed over all CPUs this is exact at rest. One CPU's figure may
+ * be off where a lockless free pushed on one CPU and, after a migration,
+ * counted on another; read while @cpu runs, it may be off by up to a
+ * batch for a moment. The list's length is read first, so that a racing
+ * refill reads as more allocations rather than fewer.
+ *
+ * Context: any context.
  */
+void gosalloc_mcache_raw_counts(unsigned int cpu, unsigned int cls,
+				long *allocs, unsigned long *frees)
+{
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+	unsigned long cached = gosalloc_mcache_count(cpu, cls), nfree;
+
+	smp_rmb();	/* the length before the counters */
+	nfree = READ_ONCE(c->nfree[cls]);
+	*allocs = (long)(READ_ONCE(c->nmoved[cls]) + nfree - cached);
+	*frees = nfree + READ_ONCE(c->nfree_bypass[cls]);
+}
+
+/* Allocations (never below 0) and frees of @cls on @cpu. */
 void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 			    unsigned long *nmalloc, unsigned long *nfree)
 {
-	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+	long allocs;
 
-	*nfree = READ_ONCE(c->nfree[cls]);
-	*nmalloc = READ_ONCE(c->nmoved[cls]) + *nfree -
-		   gosalloc_mcache_count(cpu, cls);
-	*nfree += READ_ONCE(c->nfree_bypass[cls]);
+	gosalloc_mcache_raw_counts(cpu, cls, &allocs, nfree);
+	*nmalloc = max(allocs, 0L);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_counts);
 

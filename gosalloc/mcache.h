@@ -117,13 +117,15 @@ int gosalloc_mcache_init(void);
 void gosalloc_mcache_exit(void);
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
-void gosalloc_mcache_free_bypass(unsigned int cls, void *obj);
+bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n);
 unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls);
 void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 			    unsigned long *nmalloc, unsigned long *nfree);
+void gosalloc_mcache_raw_counts(unsigned int cpu, unsigned int cls,
+				long *allocs, unsigned long *frees);
 unsigned long gosalloc_mcache_bytes(void);
 
 static __always_inline unsigned long gosalloc_tag_count(unsigned long tag)
@@ -244,10 +246,8 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 	struct gosalloc_mcache *c = this_cpu_ptr(gosalloc_mcache);
 	struct gosalloc_mcache_list *l = &c->list[cls];
 
-	if (unlikely(gosalloc_mcache_held())) {
-		gosalloc_mcache_free_bypass(cls, obj);
-		return true;
-	}
+	if (unlikely(gosalloc_mcache_held()))
+		return gosalloc_mcache_free_bypass(cls, obj);
 	if (unlikely(l->head == obj))
 		return false;
 	if (likely(list_has_room(l->tag, cls)))
@@ -350,10 +350,8 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 		struct gosalloc_mcache_list *l;
 		bool pushed = false;
 
-		if (unlikely(!c)) {
-			gosalloc_mcache_free_bypass(cls, obj);
-			return true;
-		}
+		if (unlikely(!c))	/* we interrupted a holder */
+			return gosalloc_mcache_free_bypass(cls, obj);
 		l = &c->list[cls];
 		if (unlikely(l->head == obj)) {
 			gosalloc_mcache_unhold(c);

@@ -526,30 +526,44 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
 	unsigned long flags;
-	bool ok, direct;
 
 	spin_lock_irqsave(&h->lock, flags);
-	ok = s->state == GOSALLOC_SPAN_LARGE && s->base == (unsigned long)p;
-	direct = ok && s->direct;
-	if (direct) {
+	if (s->state != GOSALLOC_SPAN_LARGE || s->base != (unsigned long)p) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		return false;
+	}
+	if (s->direct) {
 		/* Unmapped and dead: no lookup finds it from here on. */
 		span_unaccount(s);
 		h->pages_sys -= s->npages;
-		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)), NULL);
-		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) + s->npages - 1),
+		h->pages_released += s->npages;
+		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)),
 			   NULL);
+		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) +
+					       s->npages - 1), NULL);
 		WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
-	} else if (ok) {
-		mheap_free_locked(s);
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
-	if (direct) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		/* The page allocator applies init_on_free itself. */
 		free_pages_exact((void *)s->base, s->npages << PAGE_SHIFT);
 		spin_lock_irqsave(&h->lock, flags);
 		span_dispose(s);
 		spin_unlock_irqrestore(&h->lock, flags);
+		return true;
 	}
-	return ok;
+	if (want_init_on_free()) {
+		/*
+		 * Claimed (a racing free now fails), zeroed without the lock,
+		 * then given to the heap.
+		 */
+		WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
+		spin_unlock_irqrestore(&h->lock, flags);
+		gosalloc_memset((void *)s->base, 0, gosalloc_span_bytes(s));
+		spin_lock_irqsave(&h->lock, flags);
+		s->state = GOSALLOC_SPAN_LARGE;	/* for the accounting */
+	}
+	mheap_free_locked(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
 }
 
 /**

@@ -52,17 +52,19 @@ void gosalloc_stats_event(enum gosalloc_stat kind)
  */
 void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 {
-	unsigned long nmalloc, nfree;
+	unsigned long frees;
+	long allocs, sum = 0;
 	unsigned int cpu;
 
 	*cs = (struct gosalloc_class_stats) {
 		.spans = READ_ONCE(gosalloc_central[cls].nspans),
 	};
 	for_each_possible_cpu(cpu) {
-		gosalloc_mcache_counts(cpu, cls, &nmalloc, &nfree);
-		cs->mallocs += nmalloc;
-		cs->frees += nfree;
+		gosalloc_mcache_raw_counts(cpu, cls, &allocs, &frees);
+		sum += allocs;	/* one CPU's figure may be off, the sum is not */
+		cs->frees += frees;
 	}
+	cs->mallocs = max(sum, 0L);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
 

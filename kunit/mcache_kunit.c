@@ -257,6 +257,7 @@ struct held_test {
 	unsigned long nfree, nfree_after;	/* frees counted on the CPU */
 	unsigned long bypass, bypass_after;
 	unsigned int after_drain;
+	u64 doubles, doubles_after;
 	bool got;
 };
 
@@ -282,6 +283,7 @@ static long held_on_cpu(void *arg)
 
 	p = gosalloc_alloc(MCACHE_TEST_SIZE, GFP_KERNEL);
 	gosalloc_free(p);	/* the list holds one object at least */
+	t->doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
 	preempt_disable();
 	c = this_cpu_ptr(gosalloc_mcache);
 	t->before = gosalloc_mcache_count(raw_smp_processor_id(), t->cls);
@@ -294,15 +296,19 @@ static long held_on_cpu(void *arg)
 	gosalloc_mcache_drain(raw_smp_processor_id());
 	t->after_drain = gosalloc_mcache_count(raw_smp_processor_id(), t->cls);
 	held_counts(t, &t->nfree_after, &t->bypass_after);
+	/* A second free of the list's most recent object is still caught. */
+	gosalloc_free(READ_ONCE(c->list[t->cls].head));
 	WRITE_ONCE(c->held, 0);
 	preempt_enable();
+	t->doubles_after = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
 	return 0;
 }
 
 /*
  * Held lists are left alone: an allocation comes from the central list,
- * a free goes to the central list and counts as a bypassed free, a drain
- * skips them. Where the fast paths exchange (x86_64), nothing holds lists.
+ * a free goes to the central list and counts as a bypassed free (a second
+ * free of the list's most recent object is still caught), a drain skips
+ * them. Where the fast paths exchange (x86_64), nothing holds lists.
  */
 static void gosalloc_mcache_held_lists_are_bypassed(struct kunit *test)
 {
@@ -319,6 +325,7 @@ static void gosalloc_mcache_held_lists_are_bypassed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.after_drain, t.after);
 	KUNIT_EXPECT_EQ(test, t.bypass_after, t.bypass + 1);
 	KUNIT_EXPECT_EQ(test, t.nfree_after, t.nfree + 1);
+	KUNIT_EXPECT_EQ(test, t.doubles_after, t.doubles + 1);
 }
 
 static struct kunit_case gosalloc_mcache_cases[] = {
