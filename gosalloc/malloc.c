@@ -30,9 +30,10 @@
  *
  *	1. Round the size up to a size class and pop an object from this
  *	   CPU's list for the class: one per-CPU 16-byte compare-and-exchange
- *	   on x86_64 (interrupts off for a few instructions elsewhere), no
- *	   lock, no atomic read-modify-write on a shared cache line. Count
- *	   the bytes towards this CPU's next sample (profile.c).
+ *	   on x86_64 (elsewhere the CPU's lists are held with preemption
+ *	   off), no lock, no atomic read-modify-write on a shared cache
+ *	   line. Count the bytes towards this CPU's next sample
+ *	   (profile.c).
  *	2. If the list is empty, take a batch of objects from the class's
  *	   central list, under its lock, once per batch.
  *	3. If the central list has no span with free objects, take a run of
@@ -151,6 +152,13 @@ static void *large_alloc(size_t size, gfp_t flags)
 static size_t object_size(const void *p, struct gosalloc_span *s,
 			  unsigned long caller);
 
+/* Is @size for a size class, neither tiny, large nor 0? */
+static __always_inline bool small_request(size_t size)
+{
+	return size - 1 >= READ_ONCE(gosalloc_tiny_max) &&
+	       size - 1 < GOSALLOC_MAX_SMALL_SIZE;
+}
+
 static __always_inline void *plain_alloc(size_t size, gfp_t flags)
 {
 	if (unlikely(size - 1 < READ_ONCE(gosalloc_tiny_max)))
@@ -235,8 +243,7 @@ static __always_inline void *alloc(size_t size, gfp_t flags,
 	might_alloc(flags);
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
-	if (unlikely(size - 1 < READ_ONCE(gosalloc_tiny_max) ||
-		     size - 1 >= GOSALLOC_MAX_SMALL_SIZE))
+	if (unlikely(!small_request(size)))
 		return alloc_other(size, flags, caller);
 	cls = gosalloc_size_to_class(size);
 	obj = gosalloc_mcache_alloc(cls);
@@ -565,9 +572,7 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	unsigned int cls;
 	size_t i;
 
-	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE ||
-		     size - 1 < READ_ONCE(gosalloc_tiny_max) ||
-		     gosalloc_hooked())) {
+	if (unlikely(!small_request(size) || gosalloc_hooked())) {
 		for (i = 0; i < nr; i++) {
 			p[i] = alloc(size, flags, _RET_IP_);
 			if (unlikely(!p[i]))

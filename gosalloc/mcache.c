@@ -72,8 +72,7 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	c->nmoved[cls]++;
 	l = &c->list[cls];
 	if (rest && !gosalloc_mcache_held() &&
-	    gosalloc_tag_count(l->tag) + chain.count - 1 <
-		    2 * gosalloc_class_batch[cls]) {
+	    list_has_room(l->tag, cls, chain.count - 1)) {
 		list_splice_chain(l, cls, rest, chain.tail, chain.count - 1);
 		c->nmoved[cls] += chain.count - 1;
 		rest = NULL;
@@ -125,13 +124,11 @@ static void list_flush(struct gosalloc_mcache *c, unsigned int cls,
  */
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj)
 {
-	struct gosalloc_mcache_list *l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+	struct gosalloc_mcache *c = this_cpu_ptr(gosalloc_mcache);
 
 	lockdep_assert_irqs_disabled();
-	list_splice_chain(l, cls, obj, obj, 1);
-	__this_cpu_inc(gosalloc_mcache->nfree[cls]);
-	list_flush(this_cpu_ptr(gosalloc_mcache), cls,
-		   gosalloc_class_batch[cls]);
+	list_push(c, &c->list[cls], cls, obj);
+	list_flush(c, cls, gosalloc_class_batch[cls]);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_slow);
 
@@ -182,8 +179,9 @@ void gosalloc_mcache_drain(unsigned int cpu)
 	unsigned int cls;
 
 	local_irq_save(flags);
-	for (cls = 1; cls < GOSALLOC_NR_CLASSES && !READ_ONCE(c->held); cls++)
-		list_flush(c, cls, 0);
+	if (!READ_ONCE(c->held))
+		for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
+			list_flush(c, cls, 0);
 	gosalloc_tiny_drain(cpu);
 	local_irq_restore(flags);
 }

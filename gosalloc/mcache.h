@@ -204,10 +204,7 @@ static __always_inline void *list_pop(struct gosalloc_mcache_list *l,
 	return obj;
 }
 
-/*
- * Push @obj on @l, a list of cache @c that is ours and has room; count
- * the free.
- */
+/* Push @obj on @l, a list of cache @c that is ours; count the free. */
 static __always_inline void list_push(struct gosalloc_mcache *c,
 				      struct gosalloc_mcache_list *l,
 				      unsigned int cls, void *obj)
@@ -218,10 +215,11 @@ static __always_inline void list_push(struct gosalloc_mcache *c,
 	c->nfree[cls]++;
 }
 
-/* A list that may hold @count objects and one more has room. */
-static __always_inline bool list_has_room(unsigned long tag, unsigned int cls)
+/* Has a list of @cls whose tag is @tag room for @n more objects? */
+static __always_inline bool list_has_room(unsigned long tag, unsigned int cls,
+					  unsigned int n)
 {
-	return gosalloc_tag_count(tag) + 1 < 2 * gosalloc_class_batch[cls];
+	return gosalloc_tag_count(tag) + n < 2 * gosalloc_class_batch[cls];
 }
 
 /*
@@ -250,7 +248,7 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 		return gosalloc_mcache_free_bypass(cls, obj);
 	if (unlikely(l->head == obj))
 		return false;
-	if (likely(list_has_room(l->tag, cls)))
+	if (likely(list_has_room(l->tag, cls, 1)))
 		list_push(c, l, cls, obj);
 	else
 		gosalloc_mcache_free_slow(cls, obj);
@@ -357,7 +355,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 			gosalloc_mcache_unhold(c);
 			return false;
 		}
-		if (likely(list_has_room(l->tag, cls))) {
+		if (likely(list_has_room(l->tag, cls, 1))) {
 			list_push(c, l, cls, obj);
 			pushed = true;
 		}

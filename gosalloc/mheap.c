@@ -111,7 +111,6 @@ static struct gosalloc_span *span_new(void)
 static void span_dispose(struct gosalloc_span *s)
 {
 	s->state = GOSALLOC_SPAN_DEAD;
-	s->direct = false;
 	gosalloc_fixalloc_free(&gosalloc_heap.spanalloc, s);
 }
 
@@ -384,7 +383,6 @@ static void direct_place(struct gosalloc_span *s, unsigned long unused)
 	struct gosalloc_heap *h = &gosalloc_heap;
 
 	s->direct = true;
-	s->sizeclass = 0;
 	gosalloc_central_shape(0, NULL, NULL, &s->elemsize, &s->divmagic);
 	WRITE_ONCE(s->state, GOSALLOC_SPAN_LARGE);
 	span_map(s, false);
@@ -455,7 +453,6 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	}
 	s = free_run_carve(s, npages);
 	if (s) {
-		s->direct = false;
 		s->sizeclass = sizeclass;
 		gosalloc_central_shape(sizeclass, NULL, NULL, &s->elemsize,
 				       &s->divmagic);
@@ -471,6 +468,24 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	return s;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc);
+
+/*
+ * The pages of @s are about to go back to the page allocator; heap.lock
+ * held. Its map entries are cleared and it leaves its state, so that no
+ * lookup finds it and no neighbour merges with it, and its pages leave
+ * heap_sys for heap_released.
+ */
+static void span_give_back(struct gosalloc_span *s)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned long pfn = gosalloc_addr_to_pfn(s->base);
+
+	WRITE_ONCE(*gosalloc_span_slot(pfn), NULL);
+	WRITE_ONCE(*gosalloc_span_slot(pfn + s->npages - 1), NULL);
+	WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
+	h->pages_sys -= s->npages;
+	h->pages_released += s->npages;
+}
 
 /* Span @s is no longer in use; heap.lock held. */
 static void span_unaccount(struct gosalloc_span *s)
@@ -533,15 +548,8 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 		return false;
 	}
 	if (s->direct) {
-		/* Unmapped and dead: no lookup finds it from here on. */
 		span_unaccount(s);
-		h->pages_sys -= s->npages;
-		h->pages_released += s->npages;
-		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)),
-			   NULL);
-		WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) +
-					       s->npages - 1), NULL);
-		WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
+		span_give_back(s);
 		spin_unlock_irqrestore(&h->lock, flags);
 		/* The page allocator applies init_on_free itself. */
 		free_pages_exact((void *)s->base, s->npages << PAGE_SHIFT);
@@ -605,21 +613,14 @@ int gosalloc_mheap_init(void)
 
 /*
  * Take free run @s off the heap to give its pages back; heap.lock held.
- * Its map entries are cleared and it leaves the FREE state, so that no
- * neighbour merges with it; the caller frees the pages without the lock,
- * then disposes of @s (span_dispose(), under the lock).
+ * The caller frees the pages without the lock, then disposes of @s
+ * (span_dispose(), under the lock).
  */
 static void free_run_detach(struct gosalloc_span *s)
 {
-	struct gosalloc_heap *h = &gosalloc_heap;
-
-	lockdep_assert_held(&h->lock);
+	lockdep_assert_held(&gosalloc_heap.lock);
 	free_list_remove(s);
-	WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base)), NULL);
-	WRITE_ONCE(*gosalloc_span_slot(gosalloc_addr_to_pfn(s->base) + s->npages - 1), NULL);
-	WRITE_ONCE(s->state, GOSALLOC_SPAN_DEAD);
-	h->pages_sys -= s->npages;
-	h->pages_released += s->npages;
+	span_give_back(s);
 }
 
 /* Serialises giving pages back: chunks are split and freed under it. */

@@ -36,7 +36,10 @@ struct gosalloc_span {
 	u8 state;			/* enum gosalloc_span_state */
 	u8 sizeclass;			/* SMALL: the class */
 	bool needzero;			/* memory may hold old data */
-	bool direct;			/* LARGE: pages of its own, no chunk */
+	bool direct;			/* LARGE: pages of its own, no chunk
+					 * (descriptors start zeroed, and a
+					 * direct one never becomes a free run)
+					 */
 	u16 sampled;			/* sampled live objects: profile.c */
 	unsigned long free_since;	/* FREE: jiffies when it became free */
 	u32 elemsize;			/* SMALL: object size of the class */
