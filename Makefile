@@ -19,6 +19,8 @@
 
 TOP := $(CURDIR)
 KERNEL_TOOLS := $(TOP)/tools/kernel
+# What the scripts' "installing ... for" lines name.
+export GOSALLOC_FOR ?= make $(or $(MAKECMDGOALS),all)
 
 ifeq ($(origin KDIR),undefined)
   ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
@@ -58,7 +60,7 @@ dkms-install:
 	dkms install -m gosalloc -v $(VERSION)
 
 run:
-	$(TOP)/tools/run.sh
+	@$(TOP)/tools/run.sh
 
 check:
 	$(TOP)/tools/check.sh

@@ -17,10 +17,10 @@ set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}/bench
+out=$GOSALLOC_OUT/bench
 mkdir -p "$out"
 rm -f "$out"/*.log
-need_pkgs gnuplot-nox python3
+need_pkgs bench
 
 debian_modules 6.12
 make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" BENCH=1 >&2

@@ -27,11 +27,15 @@
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
-export GOSALLOC_OUT=$out
+out=$GOSALLOC_OUT
 mkdir -p "$out"
 steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.1 dkms}
-need_pkgs python3
+# All of make check's packages at once; a subset of steps installs its own.
+if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
+	need_pkgs summary
+else
+	need_pkgs check
+fi
 start=$(date +%s)
 : >"$out/steps.txt"
 
@@ -52,7 +56,7 @@ for step in $steps; do
 	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
 	htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 	dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
-	stat-tool)	need_pkgs gcc libc6-dev
+	stat-tool)	need_pkgs stat-static
 			run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
 	kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
 			series=${step##*-}

@@ -14,7 +14,7 @@ set -uo pipefail
 
 need_pkgs dkms
 eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.12)" || die "no headers"
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+out=$GOSALLOC_OUT
 mkdir -p "$out"
 version=$(cat "$GOSALLOC_TOP/VERSION")
 tmp=$(mktemp -d)

@@ -7,8 +7,8 @@
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
-need_pkgs python3-sphinx perl
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+need_pkgs htmldocs
+out=$GOSALLOC_OUT
 GOSALLOC_KSRC=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" 6.12)
 export GOSALLOC_KSRC
 rm -rf "$out/htmldocs"

@@ -13,7 +13,7 @@ set -euo pipefail
 
 series=${1:-6.12}
 variant=${2:-}
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+out=$GOSALLOC_OUT
 case $variant in
 "")	;;
 held)	export GOSALLOC_VM_APPEND="${GOSALLOC_VM_APPEND:+$GOSALLOC_VM_APPEND }clearcpuid=cx16" ;;

@@ -7,6 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
+need_pkgs run
 debian_modules 6.12
 stat_tool=$(gosalloc_stat_static)
 log "booting Debian $DEB_KVER in QEMU"

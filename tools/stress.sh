@@ -15,7 +15,7 @@ set -euo pipefail
 seconds=${STRESS_SECONDS:-600}
 debug=${STRESS_DEBUG:-0}
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || die "STRESS_SECONDS: a positive number"
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+out=$GOSALLOC_OUT
 mkdir -p "$out"
 
 guest=$out/stress-guest.sh
@@ -27,6 +27,7 @@ guest=$out/stress-guest.sh
 } >"$guest"
 chmod +x "$guest"
 
+need_pkgs stress
 debian_modules 6.12
 log "stress for ${seconds}s in Debian $DEB_KVER under QEMU (2 CPUs)"
 export GOSALLOC_VM_TIMEOUT=$((seconds + 300))

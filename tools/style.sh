@@ -9,7 +9,7 @@
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
-need_pkgs sparse perl
+need_pkgs style
 tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" 6.12) || die "no kernel tree"
 eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.12)" || die "no headers"
 cd "$GOSALLOC_TOP"

@@ -14,7 +14,7 @@ set -euo pipefail
 
 series=${1:-6.12}
 flavour=amd64
-need_pkgs dpkg-dev apt-utils
+need_pkgs debian-kernel
 apt_update_once
 
 # Package names carry the ABI: linux-image-6.12.117+deb12-amd64-unsigned,
@@ -35,8 +35,9 @@ if [ ! -f "$dir/.ready" ]; then
 	# The headers depend on their -common part and on linux-kbuild.
 	deps=$(apt-cache depends "$headers" |
 		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')
-	(cd "$dir/debs" && apt-get download -qq -o APT::Sandbox::User=root "$image" "$headers" $deps >&2) ||
-		die "apt-get download failed"
+	(cd "$dir/debs" && apt_quietly "apt-get download $image" \
+		apt-get download -o APT::Sandbox::User=root \
+		"$image" "$headers" $deps) || exit
 	for deb in "$dir"/debs/*.deb; do
 		dpkg-deb -x "$deb" "$root"
 	done

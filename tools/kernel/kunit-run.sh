@@ -19,7 +19,7 @@ set -euo pipefail
 arch=${1:?usage: kunit-run.sh ARCH [SERIES] [FRAGMENT...]}
 series=${2:-6.12}
 shift $(( $# < 2 ? $# : 2 ))
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+out=$GOSALLOC_OUT
 mkdir -p "$out"
 
 configs=("$GOSALLOC_TOP/kunit/.kunitconfig")
@@ -27,11 +27,11 @@ qemu_args=()
 cross=()
 case $arch in
 um)	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-um.config") ;;
-x86_64)	need_pkgs qemu-system-x86
+x86_64)	need_pkgs kunit-x86_64
 	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config")
 	qemu_args=(--qemu_args="-smp 2")
 	;;
-arm64)	need_pkgs qemu-system-arm gcc-aarch64-linux-gnu
+arm64)	need_pkgs kunit-arm64
 	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-arm64.config")
 	qemu_args=(--qemu_args="-smp 2")
 	cross=(--cross_compile=aarch64-linux-gnu-)

@@ -11,8 +11,7 @@ set -euo pipefail
 
 series=${1:-6.12}
 pkg=linux-source-$series
-need_pkgs "$pkg" build-essential flex bison bc libelf-dev libssl-dev \
-	python3 rsync cpio xz-utils
+need_pkgs "kernel-tree-$series"
 version=$(dpkg-query -W -f='${Version}' "$pkg")
 tree=$GOSALLOC_CACHE/src/$pkg-${version//[~+:]/_}
 

@@ -16,7 +16,8 @@ set -euo pipefail
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
 out=${1:-$GOSALLOC_TOP/tools/trace/kmalloc.trace}
-tmp=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+tmp=$GOSALLOC_OUT
+need_pkgs run
 debian_modules 6.12
 GOSALLOC_VM_APPEND="trace_event=kmem:kmalloc,kmem:kfree trace_buf_size=64M" \
 	boot_debian trace-capture "$GOSALLOC_TOP/tools/trace/capture-guest.sh" \

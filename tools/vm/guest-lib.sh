@@ -16,7 +16,7 @@ debian_modules() {
 # gosalloc_stat_static: build tools/gosalloc-stat as a static binary, for
 # the busybox guest, and print its path.
 gosalloc_stat_static() {
-	need_pkgs gcc libc6-dev
+	need_pkgs stat-static
 	make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
 	echo "$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"
 }
@@ -24,7 +24,7 @@ gosalloc_stat_static() {
 # boot_debian NAME SCRIPT [EXTRA...]: run SCRIPT in the Debian guest with
 # the modules and EXTRA files; the log goes to $GOSALLOC_OUT/NAME.log.
 boot_debian() {
-	local name=$1 script=$2 out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+	local name=$1 script=$2 out=$GOSALLOC_OUT
 	shift 2
 	mkdir -p "$out"
 	"$GOSALLOC_TOP/tools/vm/mkinitramfs.sh" "$out/$name.cpio.gz" \

@@ -15,7 +15,7 @@ out=${1:?usage: mkinitramfs.sh OUT KVER SCRIPT [MODULE.ko|DIR]...}
 kver=${2:?KVER}
 script=${3:?SCRIPT}
 shift 3
-need_pkgs busybox-static cpio
+need_pkgs guest
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

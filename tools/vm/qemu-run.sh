@@ -17,7 +17,7 @@ set -euo pipefail
 kernel=${1:?usage: qemu-run.sh KERNEL INITRD [LOG]}
 initrd=${2:?INITRD}
 log=${3:-$(mktemp)}
-need_pkgs qemu-system-x86
+need_pkgs guest
 
 timeout_s=${GOSALLOC_VM_TIMEOUT:-600}
 
