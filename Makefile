@@ -7,6 +7,8 @@
 #			(BENCH=1 adds the benchmark module)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
+#   make fresh-root-test	make run in a new minimal Debian root, as on
+#			a bare machine (tools/fresh-root-test.sh)
 #   make bench		benchmarks against the kernel's kmalloc
 #   make stress		the stress workload for STRESS_SECONDS (default 600)
 #   make install	install the modules into KDIR's kernel
@@ -65,6 +67,9 @@ run:
 check:
 	$(TOP)/tools/check.sh
 
+fresh-root-test:
+	@$(TOP)/tools/fresh-root-test.sh
+
 bench:
 	$(TOP)/tools/bench.sh
 
@@ -84,5 +89,5 @@ clean:
 		-o -name 'modules.order' -o -name '.*.d' \) -delete
 	$(MAKE) -C $(TOP)/tools/gosalloc-stat clean
 
-.PHONY: all modules install dkms-install run check bench stress style \
-	htmldocs clean
+.PHONY: all modules install dkms-install run check fresh-root-test bench \
+	stress style htmldocs clean
