@@ -20,7 +20,8 @@
 #			(clearcpuid=cx16): the fast paths hold the lists
 #   kselftest-6.1	the same in Debian's 6.1 kernel
 #   dkms		dkms add/build/install against Debian's 6.12 headers,
-#			modprobe of the result in the 6.12 guest
+#			modprobe of the result in the 6.12 guest, with the
+#			kernel's compression (.ko.xz) and without
 #
 # Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
 # the run to the named steps.

@@ -6,7 +6,8 @@
 #   KVER	the guest kernel release; modules go to /lib/modules/KVER/extra
 #   SCRIPT	run by /init with busybox sh; its exit status is printed as
 #		"GOSALLOC_GUEST_EXIT=<status>", which qemu-run.sh reads
-#   MODULE.ko	a module to install (depmod runs at boot, so modprobe works)
+#   MODULE.ko	a module to install (depmod runs at boot, so modprobe works);
+#		also MODULE.ko.xz, .ko.zst or .ko.gz, installed as it is
 #   DIR		a directory copied to /DIR's basename (selftests, data)
 set -euo pipefail
 . "$(dirname "$0")/../kernel/lib.sh"
@@ -25,7 +26,8 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$script" "$root/run.sh"
 for item in "$@"; do
 	case $item in
-	*.ko)	cp "$item" "$root/lib/modules/$kver/extra/" ;;
+	*.ko|*.ko.xz|*.ko.zst|*.ko.gz)
+		cp "$item" "$root/lib/modules/$kver/extra/" ;;
 	*)	cp -r "$item" "$root/$(basename "$item")" ;;
 	esac
 done
