@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Summarise a "make check" run: every KUnit case, kselftest case and gate.
 
-Reads OUT/steps.txt ("name exit_status seconds" per step), the KUnit JSON
-that kunit.py wrote for each kunit-* step and the KTAP in each kselftest-*
-step's guest log. Prints each failure by name, a count per step, and a
-final "N passed, N failed" line; exits 1 when anything failed.
+Reads OUT/steps.txt ("name exit_status seconds started" per step, started
+in seconds after make check began), the KUnit JSON that kunit.py wrote for
+each kunit-* step and the KTAP in each kselftest-* step's guest log.
+Prints a table of the steps (cases passed and failed, when each started,
+how long it took; the last row the totals and make check's own time),
+each failure by name, and a final "N passed, N failed" line; exits 1 when
+anything failed.
 """
 import json
 import os
@@ -84,13 +87,21 @@ def cases_step(out, name, rc):
     return results
 
 
+def mmss(secs):
+    return "%d:%02d" % (secs // 60, secs % 60)
+
+
 def main(out):
     passed = failed = 0
-    rows = []
+    rows, failures = [], []
     with open(os.path.join(out, "steps.txt")) as f:
         steps = [line.split() for line in f if line.strip()]
-    for name, rc, secs in steps:
-        rc = int(rc)
+    steps.sort(key=lambda step: int(step[3]) if len(step) > 3 else 0)
+    wall = 0
+    for step in steps:
+        name, rc, secs = step[0], int(step[1]), int(step[2])
+        started = int(step[3]) if len(step) > 3 else 0
+        wall = max(wall, started + secs)
         if name.startswith("kunit-"):
             results = kunit_step(out, name, rc)
         elif name.startswith("kselftest-"):
@@ -103,11 +114,16 @@ def main(out):
         bad = [case for case, good in results if not good]
         passed += ok
         failed += len(bad)
-        rows.append("%-16s %4d passed %4d failed %5ss" %
-                    (name, ok, len(bad), secs))
-        for case in bad:
-            rows.append("    FAILED %s: %s" % (name, case))
+        rows.append("%-20s %6d %6d %8s %8s" %
+                    (name, ok, len(bad), mmss(started), mmss(secs)))
+        failures += ["FAILED %s: %s" % (name, case) for case in bad]
+    print("%-20s %6s %6s %8s %8s" % ("step", "passed", "failed", "started",
+                                      "took"))
     print("\n".join(rows))
+    print("%-20s %6d %6d %8s %8s" % ("make check", passed, failed, "",
+                                      mmss(wall)))
+    if failures:
+        print("\n".join(failures))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed or not passed else 0
 

@@ -24,7 +24,8 @@
 #			kernel's compression (.ko.xz) and without
 #
 # Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
-# the run to the named steps.
+# the run to the named steps. Every 30 s a running step prints its time
+# and the last line of its log.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
@@ -37,17 +38,21 @@ if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 else
 	need_pkgs check
 fi
-start=$(date +%s)
+start=$SECONDS
 : >"$out/steps.txt"
 
+# run_step NAME CMD...: one step; "NAME STATUS SECONDS STARTED" goes to
+# steps.txt (STARTED: seconds after make check began).
 run_step() {
 	local name=$1 t0=$SECONDS rc
 	shift
-	log "---- $name ----"
+	log "$name: started (log: $out/$name.out)"
+	ticker_start "$name" "$out/$name.out"
 	"$@" >"$out/$name.out" 2>&1
 	rc=$?
-	echo "$name $rc $((SECONDS - t0))" >>"$out/steps.txt"
-	log "$name: exit $rc after $((SECONDS - t0))s (log: $out/$name.out)"
+	ticker_stop
+	echo "$name $rc $((SECONDS - t0)) $((t0 - start))" >>"$out/steps.txt"
+	log "$name: exit $rc after $((SECONDS - t0)) s"
 }
 
 for step in $steps; do
@@ -77,5 +82,5 @@ for step in $steps; do
 	esac
 done
 
-log "make check took $(( $(date +%s) - start ))s"
+log "make check took $((SECONDS - start)) s"
 exec python3 "$GOSALLOC_TOP/tools/check-summary.py" "$out"
