@@ -7,6 +7,8 @@
 #			(BENCH=1 adds the benchmark module)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
+#   make check-quick	KUnit under UML and the kselftests in Debian's
+#			6.12 kernel only, for the edit-build-test loop
 #   make fresh-root-test	make run in a new minimal Debian root, as on
 #			a bare machine (tools/fresh-root-test.sh)
 #   make bench		benchmarks against the kernel's kmalloc
@@ -67,6 +69,9 @@ run:
 check:
 	$(TOP)/tools/check.sh
 
+check-quick:
+	$(TOP)/tools/check.sh quick
+
 fresh-root-test:
 	@$(TOP)/tools/fresh-root-test.sh
 
@@ -89,5 +94,5 @@ clean:
 		-o -name 'modules.order' -o -name '.*.d' \) -delete
 	$(MAKE) -C $(TOP)/tools/gosalloc-stat clean
 
-.PHONY: all modules install dkms-install run check fresh-root-test bench \
-	stress style htmldocs clean
+.PHONY: all modules install dkms-install run check check-quick \
+	fresh-root-test bench stress style htmldocs clean

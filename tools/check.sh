@@ -24,13 +24,20 @@
 #			kernel's compression (.ko.xz) and without
 #
 # Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
-# the run to the named steps. Every 30 s a running step prints its time
-# and the last line of its log.
+# the run to the named steps; "check.sh quick" ("make check-quick") runs
+# kunit-um and kselftest-6.12 only, for the edit-build-test loop.
+#
+# The steps run in two lanes side by side: the KUnit kernel builds
+# (kunit-*, each with its own build directory) in one, everything that
+# builds in the work tree or boots Debian's kernel in the other, each lane
+# in the order above (GOSALLOC_CHECK_LANES=1: all in one lane). Every 30 s
+# a running step prints its time and the last line of its log.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
 out=$GOSALLOC_OUT
 mkdir -p "$out"
+[ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
 steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.1 dkms}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
@@ -55,32 +62,55 @@ run_step() {
 	log "$name: exit $rc after $((SECONDS - t0)) s"
 }
 
+# run_lane STEP...: the steps one after the other.
+run_lane() {
+	local step series arch
+	for step; do
+		case $step in
+		sizeclasses)	run_step sizeclasses python3 \
+					"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
+		style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
+		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
+		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
+		stat-tool)	need_pkgs stat-static
+				run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
+		kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
+				series=${step##*-}
+				arch=${step#kunit-}
+				GOSALLOC_KUNIT_TAG=$series run_step "$step" \
+					"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
+					"${arch%-*}" "$series" ;;
+		kunit-*)	rm -f "$out/$step.json"
+				run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
+					"${step#kunit-}" ;;
+		kselftest-*-held) series=${step#kselftest-}
+				run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
+					"${series%-held}" held ;;
+		kselftest-*)	run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
+					"${step#kselftest-}" ;;
+		*)		log "error: unknown step $step"
+				echo "$step 2 0 $((SECONDS - start))" >>"$out/steps.txt" ;;
+		esac
+	done
+}
+
+kunit=() tree=()
 for step in $steps; do
 	case $step in
-	sizeclasses)	run_step sizeclasses python3 \
-				"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
-	style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
-	htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
-	dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
-	stat-tool)	need_pkgs stat-static
-			run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
-	kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
-			series=${step##*-}
-			arch=${step#kunit-}
-			GOSALLOC_KUNIT_TAG=$series run_step "$step" \
-				"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
-				"${arch%-*}" "$series" ;;
-	kunit-*)	rm -f "$out/$step.json"
-			run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
-				"${step#kunit-}" ;;
-	kselftest-*-held) series=${step#kselftest-}
-			run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
-				"${series%-held}" held ;;
-	kselftest-*)	run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
-				"${step#kselftest-}" ;;
-	*)		die "unknown step $step" ;;
+	kunit-*)	kunit+=("$step") ;;
+	*)		tree+=("$step") ;;
 	esac
 done
+if [ "${GOSALLOC_CHECK_LANES:-2}" -gt 1 ] && [ ${#kunit[@]} -gt 0 ] &&
+   [ ${#tree[@]} -gt 0 ]; then
+	log "make check: ${kunit[*]} side by side with ${tree[*]}"
+	run_lane "${kunit[@]}" &
+	lane=$!
+	run_lane "${tree[@]}"
+	wait "$lane"
+else
+	run_lane $steps
+fi
 
 log "make check took $((SECONDS - start)) s"
 exec python3 "$GOSALLOC_TOP/tools/check-summary.py" "$out"

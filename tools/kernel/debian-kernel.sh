@@ -27,6 +27,10 @@ kver=${kver%-unsigned}
 dir=$GOSALLOC_CACHE/debian/$kver
 root=$dir/root
 
+# One fetch at a time: make check's steps run side by side.
+mkdir -p "$GOSALLOC_CACHE/debian"
+exec 9>"$GOSALLOC_CACHE/debian/.lock"
+flock 9
 if [ ! -f "$dir/.ready" ]; then
 	log "fetching Debian kernel $kver"
 	rm -rf "$dir"

@@ -14,6 +14,11 @@ pkg=linux-source-$series
 need_pkgs "kernel-tree-$series"
 version=$(dpkg-query -W -f='${Version}' "$pkg")
 tree=$GOSALLOC_CACHE/src/$pkg-${version//[~+:]/_}
+# make check builds kernels side by side from one tree: one unpack or
+# copy at a time (the lock goes when this script exits).
+mkdir -p "$GOSALLOC_CACHE/src"
+exec 9>"$GOSALLOC_CACHE/src/.lock"
+flock 9
 
 if [ ! -f "$tree/.gosalloc-ready" ]; then
 	log "unpacking $pkg $version into $tree"
