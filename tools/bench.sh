@@ -22,7 +22,7 @@ mkdir -p "$out"
 rm -f "$out"/*.log
 need_pkgs bench
 
-debian_modules 6.12
+debian_modules
 make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" BENCH=1 >&2
 MODULES+=("$GOSALLOC_TOP/tools/bench/gosalloc_bench.ko")
 for ioa in shipped 0; do
@@ -37,7 +37,7 @@ done
 for ioa in 1 0; do
 	log "bench: UML, 1 CPU, init_on_alloc=$ioa"
 	GOSALLOC_KUNIT_TAG=bench GOSALLOC_KUNIT_ARGS="init_on_alloc=$ioa" \
-	GOSALLOC_OUT=$out "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um 6.12 \
+	GOSALLOC_OUT=$out "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um \
 		"$GOSALLOC_TOP/tools/kernel/bench.config" >"$out/uml-$ioa.out" 2>&1 ||
 		die "UML bench run failed (see $out/uml-$ioa.out)"
 	mv "$out/kunit-um-bench.kernel.log" "$out/uml-$ioa.log"
@@ -46,5 +46,5 @@ done
 python3 "$GOSALLOC_TOP/tools/bench-report.py" "$out" \
 	"debian-shipped.log:Debian $DEB_KVER, QEMU TCG, 2 CPUs, as shipped" \
 	"debian-0.log:Debian $DEB_KVER, QEMU TCG, 2 CPUs, init_on_alloc=0" \
-	"uml-1.log:UML 6.12, native, 1 CPU, init_on_alloc=1" \
-	"uml-0.log:UML 6.12, native, 1 CPU, init_on_alloc=0"
+	"uml-1.log:UML $GOSALLOC_SERIES, native, 1 CPU, init_on_alloc=1" \
+	"uml-0.log:UML $GOSALLOC_SERIES, native, 1 CPU, init_on_alloc=0"

@@ -100,7 +100,7 @@ run_variant() {
 
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 need_pkgs dkms
-eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.12)" || die "no headers"
+eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh")" || die "no headers"
 mkdir -p "$GOSALLOC_OUT"
 version=$(cat "$GOSALLOC_TOP/VERSION")
 export DEB_KVER DEB_KDIR DEB_MODDIR version

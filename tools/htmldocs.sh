@@ -9,7 +9,7 @@ set -euo pipefail
 
 need_pkgs htmldocs
 out=$GOSALLOC_OUT
-GOSALLOC_KSRC=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" 6.12)
+GOSALLOC_KSRC=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh")
 export GOSALLOC_KSRC
 rm -rf "$out/htmldocs"
 # Debian's sphinx-build runs on Debian's python3, with its own modules.

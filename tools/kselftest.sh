@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # kselftest.sh [SERIES [held]]: run gosalloc's kselftests in Debian's
-# kernel of SERIES (default 6.12) under QEMU. With "held" the guest boots
-# with clearcpuid=cx16, so that gosalloc's fast paths hold the CPU's lists
-# instead of exchanging (mcache.h) on real SMP x86_64. The KTAP goes to
+# kernel of SERIES (default GOSALLOC_SERIES, lib.sh) under QEMU. With
+# "held" the guest boots with clearcpuid=cx16, so that gosalloc's fast
+# paths hold the CPU's lists instead of exchanging (mcache.h) on real SMP
+# x86_64. The KTAP goes to
 # $GOSALLOC_OUT/kselftest-SERIES[-held].log; the exit status is the
 # guest's.
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
-series=${1:-6.12}
+series=${1:-$GOSALLOC_SERIES}
 variant=${2:-}
 out=$GOSALLOC_OUT
 case $variant in

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
 need_pkgs run
-debian_modules 6.12
+debian_modules
 stat_tool=$(gosalloc_stat_static)
 log "booting Debian $DEB_KVER in QEMU"
 boot_debian run "$GOSALLOC_TOP/tools/vm/run-guest.sh" "$stat_tool"

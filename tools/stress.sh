@@ -28,7 +28,7 @@ guest=$out/stress-guest.sh
 chmod +x "$guest"
 
 need_pkgs stress
-debian_modules 6.12
+debian_modules
 log "stress for ${seconds}s in Debian $DEB_KVER under QEMU (2 CPUs)"
 export GOSALLOC_VM_TIMEOUT=$((seconds + 300))
 boot_debian stress "$guest" \

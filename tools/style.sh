@@ -10,8 +10,8 @@ set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
 need_pkgs style
-tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" 6.12) || die "no kernel tree"
-eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.12)" || die "no headers"
+tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh") || die "no kernel tree"
+eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh")" || die "no headers"
 cd "$GOSALLOC_TOP"
 failed=0
 
@@ -48,7 +48,8 @@ fi
 
 # The oldest kernel supported: Debian's 6.1 LTS, in a copy of the tree so
 # that the 6.12 build products stay.
-eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" 6.1)" || die "no 6.1 headers"
+eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" "$GOSALLOC_OLDEST_SERIES")" ||
+	die "no $GOSALLOC_OLDEST_SERIES headers"
 log "W=1 build against Debian $DEB_KVER"
 copy=$(mktemp -d)
 git ls-files --cached --others --exclude-standard | grep -v '^out/' |
@@ -56,7 +57,7 @@ git ls-files --cached --others --exclude-standard | grep -v '^out/' |
 build_log=$(make -s -C "$copy" modules KDIR="$DEB_KDIR" BENCH=1 W=1 2>&1)
 rm -rf "$copy"
 if grep -E 'warning|error' <<<"$build_log"; then
-	log "W=1 build against 6.1: FAIL"
+	log "W=1 build against $GOSALLOC_OLDEST_SERIES: FAIL"
 	failed=$((failed + 1))
 fi
 exit "$failed"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # debian-kernel.sh [SERIES]: fetch the newest Debian kernel of SERIES
-# (default 6.12) that the mirror offers: its image, modules and headers,
-# unpacked (not installed) under $GOSALLOC_CACHE/debian/<version>/.
+# (default GOSALLOC_SERIES, lib.sh) that the mirror offers: its image,
+# modules and headers, unpacked (not installed) under
+# $GOSALLOC_CACHE/debian/<version>/.
 # Prints shell assignments for eval:
 #   DEB_KVER	  the kernel release (uname -r in the guest)
 #   DEB_VMLINUZ	  the kernel image
@@ -12,7 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-series=${1:-6.12}
+series=${1:-$GOSALLOC_SERIES}
 flavour=amd64
 need_pkgs debian-kernel
 apt_update_once

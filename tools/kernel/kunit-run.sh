@@ -5,7 +5,8 @@
 # suites into a kernel with the kernel's own kunit.py and run them.
 #   ARCH	um (native, one CPU), x86_64 or arm64 (QEMU TCG, 2 CPUs;
 #		arm64 cross-compiled with Debian's gcc-aarch64-linux-gnu)
-#   SERIES	the linux-source-SERIES package to build from (default 6.12)
+#   SERIES	the linux-source-SERIES package to build from
+#		(default GOSALLOC_SERIES, lib.sh)
 # The build directory is cached, keyed by series, arch and configuration.
 # Results go to $GOSALLOC_OUT/kunit-ARCH.json. The exit status is
 # kunit.py's (non-zero when a case fails or the kernel crashes or hangs),
@@ -17,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:?usage: kunit-run.sh ARCH [SERIES] [FRAGMENT...]}
-series=${2:-6.12}
+series=${2:-$GOSALLOC_SERIES}
 shift $(( $# < 2 ? $# : 2 ))
 out=$GOSALLOC_OUT
 mkdir -p "$out"

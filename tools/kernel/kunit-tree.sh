@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-series=${1:-6.12}
+series=${1:-$GOSALLOC_SERIES}
 pkg=linux-source-$series
 need_pkgs "kernel-tree-$series"
 version=$(dpkg-query -W -f='${Version}' "$pkg")

@@ -11,6 +11,11 @@ GOSALLOC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GOSALLOC_OUT=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
 export GOSALLOC_CACHE GOSALLOC_TOP GOSALLOC_OUT
 
+# The Debian kernel series gosalloc is made for (its kernel, headers and
+# linux-source package), and the oldest series it builds against.
+GOSALLOC_SERIES=6.12
+GOSALLOC_OLDEST_SERIES=6.1
+
 # What the kernel prints when something went wrong inside it: one
 # extended regular expression, shared with the guest's selftests.
 GOSALLOC_SPLAT=$(cat "$GOSALLOC_TOP/tools/testing/selftests/gosalloc/splat.pattern")

@@ -18,7 +18,7 @@ set -euo pipefail
 out=${1:-$GOSALLOC_TOP/tools/trace/kmalloc.trace}
 tmp=$GOSALLOC_OUT
 need_pkgs run
-debian_modules 6.12
+debian_modules
 GOSALLOC_VM_APPEND="trace_event=kmem:kmalloc,kmem:kfree trace_buf_size=64M" \
 	boot_debian trace-capture "$GOSALLOC_TOP/tools/trace/capture-guest.sh" \
 	>/dev/null

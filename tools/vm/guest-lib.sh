@@ -2,10 +2,10 @@
 # Host-side helper, sourced: build gosalloc's modules for Debian's kernel
 # and boot that kernel in QEMU with a guest script.
 
-# debian_modules SERIES: fetch Debian's kernel, build the project's modules
+# debian_modules [SERIES]: fetch Debian's kernel, build the project's modules
 # against its headers; sets DEB_* (see debian-kernel.sh) and MODULES.
 debian_modules() {
-	eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" "${1:-6.12}")"
+	eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" "$@")"
 	make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" >&2
 	MODULES=("$GOSALLOC_TOP/gosalloc/gosalloc.ko"
 		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko"
