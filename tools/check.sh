@@ -31,7 +31,7 @@
 # (kunit-*, each with its own build directory) in one, everything that
 # builds in the work tree or boots Debian's kernel in the other, each lane
 # in the order above (GOSALLOC_CHECK_LANES=1: all in one lane). Every 30 s
-# a running step prints its time and the last line of its log.
+# a running step prints its time and the last progress line of its log.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 

@@ -108,9 +108,12 @@ config_hash() {
 }
 
 # ticker_start NAME LOG: until ticker_stop, print to the terminal every
-# 30 s how long NAME has been running and the last line of LOG (its
-# "[hh:mm:ss]" or "[gosalloc]" prefix dropped), so that a kernel build or a
-# guest that prints nothing for minutes still says what it is doing.
+# 30 s how long NAME has been running and the last progress line of LOG:
+# one of gosalloc's own, kunit.py's ("[hh:mm:ss] Building KUnit Kernel"),
+# a KTAP result, a guest starting, or apt's (prefixes dropped). A kernel
+# build or a guest that prints nothing for minutes still says what it is
+# doing.
+GOSALLOC_PROGRESS='^(\[gosalloc\]|\[[0-9:]+\]|(# )?(not )?ok [0-9]|GOSALLOC_GUEST_START|I: |Unpacking|Setting up|Get:)'
 ticker_start() {
 	local name=$1 file=$2 t0=$SECONDS
 	(
@@ -120,8 +123,9 @@ ticker_start() {
 			s=$!
 			wait "$s"
 			kill -0 $$ 2>/dev/null || exit 0
-			last=$(grep -v '^[[:space:]]*$' "$file" 2>/dev/null | tail -n 1 |
-				tr -d '\r' | sed -E 's/^\[[^]]*\] //' | cut -c1-72)
+			last=$(grep -E "$GOSALLOC_PROGRESS" "$file" 2>/dev/null |
+				tail -n 1 | tr -d '\r' |
+				sed -E 's/^(\[[^]]*\] |# )//' | cut -c1-72)
 			log "$name, $((SECONDS - t0)) s${last:+: $last}"
 		done
 	) &
