@@ -77,6 +77,7 @@ apt_quietly() {
 	"$@" </dev/null >"$tmp" 2>&1 || rc=$?
 	ticker_stop
 	GOSALLOC_TICKER=$outer
+	sed -i -e '$a\' "$tmp"	# apt may end without a newline
 	{ echo "==== $(date -u '+%F %T') $what (exit $rc)"; cat "$tmp"; } \
 		>>"$GOSALLOC_OUT/apt.log"
 	if [ "$rc" -ne 0 ]; then
