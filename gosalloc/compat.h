@@ -13,6 +13,18 @@
 #include <linux/version.h>
 
 /*
+ * PREEMPT_RT turns spinlock_t into a sleeping lock, which gosalloc takes
+ * with interrupts off (its CPU caches' slow paths, bulk free, drains in
+ * IPIs) and from hardirq context; the page allocator's own locks sleep
+ * there too, so raw spinlocks would not do either. Refuse the build, so
+ * that DKMS reports it for an -rt kernel instead of a module that would
+ * splat at its first free.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "gosalloc does not support PREEMPT_RT kernels (CONFIG_PREEMPT_RT=y): its locks are taken with interrupts off"
+#endif
+
+/*
  * The largest order the page allocator gives: MAX_PAGE_ORDER from 6.8;
  * before, MAX_ORDER, which counted one past it until 6.4.
  */

@@ -113,6 +113,20 @@ void gosalloc_bad_pointer(const void *p, unsigned long caller,
 		       "pointer not from gosalloc", p, (void *)caller);
 }
 
+/**
+ * gosalloc_refuse_gfp() - report a request gosalloc does not serve
+ * @flags: its gfp flags, asking for a DMA zone (GOSALLOC_GFP_REFUSED)
+ * @caller: the caller of the gosalloc function
+ *
+ * Context: any context.
+ */
+void gosalloc_refuse_gfp(gfp_t flags, unsigned long caller)
+{
+	if (first_report_from(caller))
+		pr_warn("%pGg from %pS: gosalloc serves no DMA zone, request refused (reported once per call site)\n",
+			&flags, (void *)caller);
+}
+
 /* ---- Debug mode ---- */
 
 static __always_inline struct gosalloc_debug_track *track_of(const void *obj,
@@ -390,7 +404,7 @@ static void kasan_object(const void *p, size_t size, size_t usable) { }
 /* The bytes KASAN may let the owner of object @p use. */
 static size_t kasan_usable(struct gosalloc_span *s, const void *p)
 {
-	switch (s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD) {
+	switch (s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD) {
 	case GOSALLOC_SPAN_SMALL:
 		return s->elemsize;
 	case GOSALLOC_SPAN_LARGE:

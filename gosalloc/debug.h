@@ -7,23 +7,22 @@
 #define _GOSALLOC_DEBUG_H
 
 #include <linux/compiler.h>
+#include <linux/gfp.h>
 #include <linux/jump_label.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include "freelist.h"
 #include "sizeclasses.h"
 #include "stats.h"
 
 struct gosalloc_span;
 
 /*
- * gosalloc_debug: debug mode (the "debug" module parameter), which
- * changes the layout of small objects. gosalloc_hooks: debug mode or
- * fault injection is on; the allocation and free entry points then take
- * their out-of-line hooked paths. Both are off by default, and a disabled
- * static key costs the fast paths one no-op instruction.
+ * gosalloc_hooks: debug mode (freelist.h) or fault injection is on; the
+ * allocation and free entry points then take their out-of-line hooked
+ * paths. Off by default, at the cost of one no-op instruction.
  */
-DECLARE_STATIC_KEY_FALSE(gosalloc_debug);
 DECLARE_STATIC_KEY_FALSE(gosalloc_hooks);
 
 /*
@@ -32,11 +31,6 @@ DECLARE_STATIC_KEY_FALSE(gosalloc_hooks);
  */
 #define GOSALLOC_KASAN		IS_ENABLED(CONFIG_KASAN_GENERIC)
 #define GOSALLOC_SANITIZED	(GOSALLOC_KASAN || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
-
-static __always_inline bool gosalloc_debug_on(void)
-{
-	return static_branch_unlikely(&gosalloc_debug);
-}
 
 static __always_inline bool gosalloc_hooked(void)
 {
@@ -64,44 +58,6 @@ struct gosalloc_debug_track {
 /* Larger requests are large objects, checked as in normal mode. */
 #define GOSALLOC_DEBUG_MAX	(GOSALLOC_MAX_SMALL_SIZE - GOSALLOC_DEBUG_OVERHEAD)
 
-/* Offset of the free-list link in an object of each class (debug mode). */
-extern u16 gosalloc_link_offset[GOSALLOC_NR_CLASSES + 1];
-
-/* Where the free-list link of free object @obj of class @cls lives. */
-static __always_inline void **gosalloc_link(void *obj, unsigned int cls)
-{
-	if (gosalloc_debug_on())
-		return obj + gosalloc_link_offset[cls];
-	return obj;
-}
-
-/*
- * Links live in free objects, which KASAN sees as poisoned: gosalloc's
- * own reads and writes of them are not checked.
- */
-static __always_inline void *gosalloc_next(void *obj, unsigned int cls)
-{
-	return READ_ONCE_NOCHECK(*gosalloc_link(obj, cls));
-}
-
-static __no_kasan_or_inline void gosalloc_store_link(void **link, void *next)
-{
-	*link = next;
-}
-
-static __always_inline void gosalloc_set_next(void *obj, unsigned int cls,
-					      void *next)
-{
-	gosalloc_store_link(gosalloc_link(obj, cls), next);
-}
-
-/* memset() of object memory KASAN may see as poisoned. */
-#ifdef CONFIG_KASAN
-#define gosalloc_memset	__memset
-#else
-#define gosalloc_memset	memset
-#endif
-
 int gosalloc_debug_init(void);
 void *gosalloc_debug_alloc(size_t size, gfp_t flags, unsigned long caller);
 bool gosalloc_debug_free(struct gosalloc_span *s, const void *p,
@@ -127,6 +83,14 @@ struct gosalloc_fail {
 extern struct gosalloc_fail gosalloc_fail;
 bool gosalloc_should_fail(gfp_t flags);
 int gosalloc_fail_set_probability(unsigned long percent);
+
+/*
+ * Zones gosalloc does not serve: its spans come from whatever zone the
+ * page allocator gives, and are shared by every caller. Requests for
+ * them fail at once, reported once per call site.
+ */
+#define GOSALLOC_GFP_REFUSED	(__GFP_DMA | __GFP_DMA32)
+void gosalloc_refuse_gfp(gfp_t flags, unsigned long caller);
 
 /* One report per call site of a bad free, counted in stats. */
 void gosalloc_bad_pointer(const void *p, unsigned long caller,

@@ -31,17 +31,22 @@ static int classes_show(struct seq_file *m, void *unused)
 {
 	struct gosalloc_class_stats cs;
 	unsigned int cls, nobjs;
-	unsigned long inuse;
+	unsigned long inuse, total;
 
 	seq_puts(m, "class  size  pages  objs/span  spans    inuse     free       mallocs         frees\n");
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
 		gosalloc_class_stats(cls, &cs);
 		nobjs = gosalloc_class_to_nobjs[cls];
-		inuse = cs.mallocs - cs.frees;
+		/*
+		 * The counts are read one after the other while other CPUs
+		 * run: clamp what follows from them to what can be.
+		 */
+		total = cs.spans * nobjs;
+		inuse = min(cs.inuse, total);
 		seq_printf(m, "%5u %5u %6u %10u %6lu %8lu %8lu %13lu %13lu\n",
 			   cls, gosalloc_class_to_size[cls],
 			   gosalloc_class_to_npages[cls], nobjs, cs.spans, inuse,
-			   cs.spans * nobjs - inuse, cs.mallocs, cs.frees);
+			   total - inuse, cs.mallocs, cs.frees);
 	}
 	return 0;
 }

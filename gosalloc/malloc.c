@@ -63,22 +63,37 @@
  * hold old data (span needzero), as fresh pages from the page allocator
  * under init_on_alloc are zero already. init_on_free zeroes on free.
  *
- * Lock order:
+ * Lock order, outermost first:
  *
- *	1. central.lock (one per size class)
- *	2. heap.lock
+ *	1. the release mutex (mheap.c; process context only)
+ *	2. a CPU's lists: held with preemption off (gosalloc_mcache_hold()),
+ *	   or interrupts off on that CPU (the slow paths, bulk free, the
+ *	   tiny allocator's carving and the cache drains, which run in IPIs)
+ *	3. central.lock (one per size class, and one for tiny blocks)
+ *	4. heap.lock
+ *	5. leaf locks, under which gosalloc takes nothing: profile_lock
+ *	   (profile.c); fault injection and the once-per-call-site reports
+ *	   take none
  *
- * In practice they are never nested: the central code calls the heap with
- * its lock released. Both are spinlocks taken with interrupts saved, so
- * every path may run in any context, hardirq included; only alloc_pages()
- * with a sleeping gfp sleeps, and it is called with no gosalloc lock held.
+ * Levels 3 and 4 are never nested: the central code calls the heap with
+ * its lock released, so a path holding level 2 may take either. Every
+ * spinlock is taken with interrupts saved, so every path may run in any
+ * context, hardirq included; only alloc_pages() with a sleeping gfp
+ * sleeps, and it is called with no gosalloc lock held and interrupts on.
+ * The release mutex is taken before heap.lock (gosalloc_mheap_release(),
+ * module unload), never under a spinlock.
  *
  * central.lock protects a class's span lists and the object fields of its
  * spans (free list, counts). heap.lock protects the heap's free lists, the
- * page ranges and states of spans, the arena map and the span descriptor
- * allocator. The per-CPU caches need no lock: only their CPU changes them,
- * with one compare-and-exchange, or holding them with preemption off, or
- * with interrupts disabled (mcache.h).
+ * page ranges and states of spans, the arena map, the lookup limit and
+ * the span descriptor allocator. The release mutex serialises giving
+ * pages back, chunk marks included. The per-CPU caches need no lock:
+ * only their CPU changes them, with one compare-and-exchange, or holding
+ * them with preemption off, or with interrupts disabled (mcache.h).
+ *
+ * gosalloc needs spinning locks that interrupts can be disabled around,
+ * and so does not support PREEMPT_RT, where spinlock_t sleeps (compat.h
+ * refuses the build).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -241,6 +256,10 @@ static __always_inline void *alloc(size_t size, gfp_t flags,
 	void *obj;
 
 	might_alloc(flags);
+	if (unlikely(flags & GOSALLOC_GFP_REFUSED)) {
+		gosalloc_refuse_gfp(flags, caller);
+		return NULL;
+	}
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
 	if (unlikely(!small_request(size)))
@@ -317,28 +336,46 @@ void *gosalloc_alloc_array(size_t n, size_t size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_array);
 
-/* Is @p the start of an object of small span @s? One multiplication. */
+/*
+ * Is @p the start of an object of small span @s? One multiplication, and
+ * a bound: the tail the objects leave at the end of a span is no object
+ * (Go bounds the same test by the span's limit).
+ */
 static __always_inline bool span_object_start(struct gosalloc_span *s,
 					      const void *p)
 {
 	unsigned long off = (unsigned long)p - s->base;
+	u32 idx = ((u64)off * s->divmagic) >> 32;
 
-	return (u32)(((u64)off * s->divmagic) >> 32) * s->elemsize == off;
+	return idx * s->elemsize == off && idx < s->nelems;
+}
+
+/* Is @p an object of a small span (@s from gosalloc_span_lookup())? */
+static __always_inline bool small_object(struct gosalloc_span *s,
+					 const void *p)
+{
+	return s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL &&
+	       span_object_start(s, p);
 }
 
 /*
- * The free fast paths' test: is @p an object of a small span (@s from
- * gosalloc_span_lookup())? If so, apply init_on_free to it.
+ * The last step of every small-object free, whichever path it took:
+ * the double-free check, init_on_free and the push on this CPU's list,
+ * in that order (gosalloc_mcache_free()). With @irqs_off the caller has
+ * interrupts off already (bulk free).
  */
-static __always_inline bool small_object_to_free(struct gosalloc_span *s,
-						 const void *p)
+static __always_inline void small_free(struct gosalloc_span *s, const void *p,
+				       unsigned long caller, bool irqs_off)
 {
-	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_SMALL ||
-	    !span_object_start(s, p) || READ_ONCE(s->sampled))
-		return false;
-	if (want_init_on_free())
-		gosalloc_memset((void *)p, 0, s->elemsize);
-	return true;
+	unsigned int cls = s->sizeclass;
+	bool fresh;
+
+	if (irqs_off)
+		fresh = gosalloc_mcache_push_irqoff(cls, (void *)p);
+	else
+		fresh = gosalloc_mcache_free(cls, (void *)p);
+	if (unlikely(!fresh))
+		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 }
 
 /*
@@ -351,7 +388,7 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 {
 	size_t size;
 
-	switch (s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD) {
+	switch (s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD) {
 	case GOSALLOC_SPAN_SMALL:
 		if (!span_object_start(s, p))
 			break;
@@ -382,36 +419,32 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 /*
  * Free @p, whose span lookup gave @s, whatever it is; report bad ones.
  * Out of line, so that the fast path in gosalloc_free() stays a leaf
- * with few registers to save.
+ * with few registers to save. @irqs_off as for small_free().
  */
 static noinline void free_span(const void *p, struct gosalloc_span *s,
-			       unsigned long caller)
+			       unsigned long caller, bool irqs_off)
 {
-	u8 state = s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD;
-	size_t size;
+	u8 state = s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD;
 
 	if (s && unlikely(READ_ONCE(s->sampled)))
 		gosalloc_sample_free(s, p);
 	/* gosalloc_tiny_free() checks the object itself. */
 	if (state == GOSALLOC_SPAN_TINY && likely(gosalloc_tiny_free(s, p)))
 		return;
-	size = object_size(p, s, caller);
-	if (unlikely(!size))
+	if (unlikely(!object_size(p, s, caller)))
 		return;
 	/*
 	 * The state read first decides: a racing second free may find the
 	 * span changed since, and must then fail, not free elsewhere.
 	 */
-	if (state == GOSALLOC_SPAN_LARGE) {
-		/* Zeroed for init_on_free only once it is ours to free. */
-		if (likely(gosalloc_mheap_free_large(s, p)))
-			return;
-	} else if (state == GOSALLOC_SPAN_SMALL) {
-		if (want_init_on_free())
-			gosalloc_memset((void *)p, 0, size);
-		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
-			return;
+	if (state == GOSALLOC_SPAN_SMALL) {
+		small_free(s, p, caller, irqs_off);
+		return;
 	}
+	/* Zeroed for init_on_free only once it is ours to free. */
+	if (state == GOSALLOC_SPAN_LARGE &&
+	    likely(gosalloc_mheap_free_large(s, p)))
+		return;
 	gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 }
 
@@ -424,28 +457,25 @@ static noinline void hooked_free(const void *p, unsigned long caller)
 	struct gosalloc_span *s = gosalloc_span_lookup(p);
 
 	trace_gosalloc_free(caller, p);
-	if (s && READ_ONCE(s->state) == GOSALLOC_SPAN_SMALL &&
-	    span_object_start(s, p)) {
+	if (small_object(s, p)) {
 		if (gosalloc_debug_on()) {
 			if (!gosalloc_debug_free(s, p, caller))
 				return;
 		} else if (gosalloc_mcache_peek(s->sizeclass) == p) {
+			/* Caught before the sanitizers hear of a free. */
 			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 			return;
-		} else if (want_init_on_free()) {
-			gosalloc_memset((void *)p, 0, s->elemsize);
 		}
 		if (READ_ONCE(s->sampled))
 			gosalloc_sample_free(s, p);
 		gosalloc_sanitize_free(s, p);
-		if (unlikely(!gosalloc_mcache_free(s->sizeclass, (void *)p)))
-			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
+		small_free(s, p, caller, false);
 		return;
 	}
 	/* Tiny and large objects, and bad pointers. */
 	if (object_size(p, s, caller)) {
 		gosalloc_sanitize_free(s, p);
-		free_span(p, s, caller);
+		free_span(p, s, caller, false);
 	}
 }
 
@@ -454,7 +484,7 @@ static void free_checked(const void *p, unsigned long caller)
 	if (gosalloc_hooked())
 		hooked_free(p, caller);
 	else
-		free_span(p, gosalloc_span_lookup(p), caller);
+		free_span(p, gosalloc_span_lookup(p), caller, false);
 }
 
 /**
@@ -480,14 +510,12 @@ void gosalloc_free(const void *p)
 		return;
 	}
 	s = gosalloc_span_lookup(p);
-	if (likely(small_object_to_free(s, p))) {
-		if (likely(gosalloc_mcache_free(s->sizeclass, (void *)p)))
-			return;
-		gosalloc_bad_pointer(p, _RET_IP_, GOSALLOC_DOUBLE_FREES);
+	if (likely(small_object(s, p) && !READ_ONCE(s->sampled))) {
+		small_free(s, p, _RET_IP_, false);
 		return;
 	}
-	/* Tiny objects, large objects and bad pointers. */
-	free_span(p, s, _RET_IP_);
+	/* Sampled, tiny and large objects, and bad pointers. */
+	free_span(p, s, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free);
 
@@ -520,8 +548,10 @@ EXPORT_SYMBOL_GPL(gosalloc_size);
  * @flags: gfp flags, as for kmalloc()
  *
  * The object moves only when it must grow past its usable size; then
- * __GFP_ZERO zeroes what lies beyond the old usable size. On failure @p
- * is left untouched.
+ * __GFP_ZERO zeroes what lies beyond the old usable size. When it stays,
+ * __GFP_ZERO (or init_on_alloc) zeroes its bytes from @new_size to the
+ * end of its usable size, as krealloc() does. On failure @p is left
+ * untouched.
  *
  * Context: as gosalloc_alloc().
  * Return: the object, possibly moved; NULL on failure or when @p is not a
@@ -542,6 +572,10 @@ void *gosalloc_realloc(const void *p, size_t new_size, gfp_t flags)
 	if (unlikely(!old_size))
 		return NULL;
 	if (new_size <= old_size) {
+		/* As krealloc(): the bytes given up read as zeroes again. */
+		if (want_init_on_alloc(flags))
+			gosalloc_memset((void *)p + new_size, 0,
+					old_size - new_size);
 		if (gosalloc_hooked())
 			gosalloc_sanitize_resize(p, new_size);
 		return (void *)p;
@@ -572,7 +606,8 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	unsigned int cls;
 	size_t i;
 
-	if (unlikely(!small_request(size) || gosalloc_hooked())) {
+	if (unlikely(!small_request(size) || gosalloc_hooked() ||
+		     (flags & GOSALLOC_GFP_REFUSED))) {
 		for (i = 0; i < nr; i++) {
 			p[i] = alloc(size, flags, _RET_IP_);
 			if (unlikely(!p[i]))
@@ -633,14 +668,11 @@ void gosalloc_free_bulk(size_t nr, void **p)
 			if (ZERO_OR_NULL_PTR(obj))
 				continue;
 			s = gosalloc_span_lookup(obj);
-			if (likely(small_object_to_free(s, obj))) {
-				if (unlikely(!gosalloc_mcache_push_irqoff(s->sizeclass,
-									  obj)))
-					gosalloc_bad_pointer(obj, _RET_IP_,
-							     GOSALLOC_DOUBLE_FREES);
-				continue;
-			}
-			free_span(obj, s, _RET_IP_);
+			if (likely(small_object(s, obj) &&
+				   !READ_ONCE(s->sampled)))
+				small_free(s, obj, _RET_IP_, true);
+			else
+				free_span(obj, s, _RET_IP_, true);
 		}
 		local_irq_restore(flags);
 	}

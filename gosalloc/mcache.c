@@ -158,6 +158,7 @@ bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj)
 	}
 	c->nfree_bypass[cls]++;
 	local_irq_restore(flags);
+	gosalloc_object_wipe(obj, cls);
 	gosalloc_set_next(obj, cls, NULL);
 	gosalloc_mcentral_release(cls, obj);
 	return true;

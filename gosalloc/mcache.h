@@ -14,7 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
-#include "debug.h"
+#include "freelist.h"
 #include "sizeclasses.h"
 
 /*
@@ -35,7 +35,7 @@
 
 /*
  * Free objects of one class, linked through their first word (through
- * their trailer in debug mode, debug.h), and a tag:
+ * their trailer in debug mode, freelist.h), and a tag:
  * the list's length in bits 0-15, its CPU in bits 16-31 and a sequence
  * number above, bumped by every change. Where the CPU has a 16-byte
  * compare-and-exchange, the fast paths change head and tag together with
@@ -234,8 +234,8 @@ static __always_inline void *gosalloc_mcache_pop_irqoff(unsigned int cls)
 }
 
 /*
- * With interrupts off: push @obj on this CPU's list for @cls, giving a
- * batch back if the list is full, or free it to the central list if an
+ * With interrupts off: free @obj as gosalloc_mcache_free() does, giving a
+ * batch back if the list is full, or to the central list if an
  * interrupted holder has the lists. Return: false for a double free.
  */
 static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
@@ -248,6 +248,7 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 		return gosalloc_mcache_free_bypass(cls, obj);
 	if (unlikely(l->head == obj))
 		return false;
+	gosalloc_object_wipe(obj, cls);
 	if (likely(list_has_room(l->tag, cls, 1)))
 		list_push(c, l, cls, obj);
 	else
@@ -313,7 +314,9 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
 }
 
 /*
- * Push @obj on this CPU's list for @cls.
+ * Free @obj onto this CPU's list for @cls: the double-free check, then
+ * init_on_free (gosalloc_object_wipe()), then the push, in that order on
+ * every path, so that a second free of the list's head changes nothing.
  * Return: false if @obj is already the list's most recent object (a
  * double free), true otherwise.
  */
@@ -334,6 +337,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 				return false;
 			if (unlikely(gosalloc_tag_count(old.tag) + 1 >= limit))
 				goto slow;
+			gosalloc_object_wipe(obj, cls);
 			gosalloc_set_next(obj, cls, old.head);
 			new.head = obj;
 			new.tag = old.tag + GOSALLOC_TAG_SEQ + 1;
@@ -356,6 +360,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 			return false;
 		}
 		if (likely(list_has_room(l->tag, cls, 1))) {
+			gosalloc_object_wipe(obj, cls);
 			list_push(c, l, cls, obj);
 			pushed = true;
 		}

@@ -86,22 +86,44 @@ void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
 		*divmagic = gosalloc_class_to_divmagic[like];
 }
 
+/**
+ * gosalloc_central_span_init() - the object fields of a span being made
+ * @s: a span the heap is about to publish in use, heap.lock held
+ * @cls: its size class, GOSALLOC_TINY_CLASS, or 0 for a large object
+ *
+ * Everything a lockless lookup of a pointer into @s may read is set here,
+ * before the heap publishes the span's state: the geometry that bounds
+ * its objects, and for a tiny span the metadata words of its blocks,
+ * all clear (no block was carved yet).
+ *
+ * Context: heap.lock held.
+ */
+void gosalloc_central_span_init(struct gosalloc_span *s, unsigned int cls)
+{
+	unsigned int nelems;
+
+	gosalloc_central_shape(cls, NULL, &nelems, &s->elemsize, &s->divmagic);
+	s->sizeclass = cls;
+	s->nelems = nelems;
+	s->allocated = 0;
+	s->freeindex = 0;
+	s->freelist = NULL;
+	if (cls == GOSALLOC_TINY_CLASS)
+		gosalloc_tiny_span_clear(s);
+}
+
 /* A new span for class @cls from the heap; no lock held. */
 static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
 {
 	struct gosalloc_span *s;
-	unsigned int npages, nelems;
+	unsigned int npages;
 
-	gosalloc_central_shape(cls, &npages, &nelems, NULL, NULL);
+	gosalloc_central_shape(cls, &npages, NULL, NULL, NULL);
 	s = gosalloc_mheap_alloc(npages, cls == GOSALLOC_TINY_CLASS ?
 				 GOSALLOC_SPAN_TINY : GOSALLOC_SPAN_SMALL,
 				 cls, gfp);
 	if (!s)
 		return NULL;
-	s->nelems = nelems;
-	s->allocated = 0;
-	s->freeindex = 0;
-	s->freelist = NULL;
 	if (gosalloc_debug_on() && cls != GOSALLOC_TINY_CLASS)
 		gosalloc_debug_span_init(s);
 	return s;

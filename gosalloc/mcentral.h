@@ -36,6 +36,8 @@ struct gosalloc_chain {
 
 void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
 			    unsigned int *nelems, u32 *elemsize, u32 *divmagic);
+struct gosalloc_span;
+void gosalloc_central_span_init(struct gosalloc_span *s, unsigned int cls);
 void gosalloc_mcentral_init(void);
 void gosalloc_mcentral_trim(void);
 bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,

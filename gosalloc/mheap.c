@@ -43,8 +43,13 @@ static void span_set_slot(struct gosalloc_span *s, unsigned long addr)
 {
 	struct gosalloc_span **slot = gosalloc_span_slot(gosalloc_addr_to_pfn(addr));
 
-	if (!WARN_ON_ONCE(!slot))
-		WRITE_ONCE(*slot, s);
+	if (WARN_ON_ONCE(!slot))
+		return;
+	/*
+	 * Release: a lockless lookup that finds @s through the slot (an
+	 * address dependency, as for RCU) sees the span's fields as set.
+	 */
+	smp_store_release(slot, s);
 }
 
 /* Map the first and last page of @s, or all of them. heap.lock held. */
@@ -90,6 +95,25 @@ static void free_list_remove(struct gosalloc_span *s)
 	h->pages_free -= s->npages;
 }
 
+/*
+ * The gfp flags gosalloc passes to the page allocator: how hard to try
+ * and where it may reclaim, nothing that says what the pages are for.
+ * The heap's pages are shared by every caller, so zone (__GFP_DMA*,
+ * checked on entry, see gosalloc_gfp_check()), mobility, cgroup charging
+ * (__GFP_ACCOUNT), zeroing and compound-page flags stay with the caller;
+ * Documentation/api.rst has the table.
+ */
+#define GOSALLOC_PAGE_GFP	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | \
+				 __GFP_FS | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
+				 __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | \
+				 __GFP_NOMEMALLOC | __GFP_HARDWALL | \
+				 __GFP_NOLOCKDEP)
+
+static gfp_t page_gfp(gfp_t gfp)
+{
+	return gfp & GOSALLOC_PAGE_GFP;
+}
+
 /* A span descriptor; heap.lock held. Return: NULL when memory is out. */
 static struct gosalloc_span *span_new(void)
 {
@@ -127,7 +151,7 @@ static void span_reserve(gfp_t gfp)
 
 	if (READ_ONCE(h->spanalloc.nfree) >= 2)
 		return;
-	page = alloc_page((gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN);
+	page = alloc_page(page_gfp(gfp) | __GFP_NOWARN);
 	if (!page)
 		return;
 	spin_lock_irqsave(&h->lock, flags);
@@ -224,7 +248,7 @@ static struct gosalloc_arena_map *arena_map_alloc(unsigned long nr, gfp_t gfp)
 {
 	struct gosalloc_arena_map *map;
 
-	map = kvzalloc(struct_size(map, arenas, nr), gfp & ~__GFP_ZERO);
+	map = kvzalloc(struct_size(map, arenas, nr), page_gfp(gfp));
 	if (map)
 		map->nr = nr;
 	return map;
@@ -274,13 +298,14 @@ static int arenas_prepare(unsigned long lo, unsigned long hi, gfp_t gfp)
 	for (i = lo >> GOSALLOC_ARENA_SHIFT; i <= last; i++) {
 		if (READ_ONCE(gosalloc_arena_map->arenas[i]))
 			continue;
-		page = alloc_page((gfp & ~__GFP_COMP) | __GFP_ZERO);
+		page = alloc_page(page_gfp(gfp) | __GFP_ZERO);
 		if (!page)
 			return -ENOMEM;
 		spin_lock_irqsave(&h->lock, flags);
 		map = gosalloc_arena_map;
 		if (!map->arenas[i]) {
-			WRITE_ONCE(map->arenas[i], page_address(page));
+			/* Release: lookups see the arena's page zeroed. */
+			smp_store_release(&map->arenas[i], page_address(page));
 			h->pages_meta++;
 			page = NULL;
 		}
@@ -303,6 +328,25 @@ static u8 *chunk_mark(unsigned long pfn)
 }
 
 /*
+ * Lookups take addresses at or above this for no memory of gosalloc's
+ * (gosalloc_span_lookup()). It starts at high_memory and covers every
+ * page gosalloc adopts: memory hot-added later lies above high_memory
+ * where an architecture (arm64) does not move it. Grown under heap.lock,
+ * read anywhere; it never shrinks.
+ */
+unsigned long gosalloc_heap_limit __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_heap_limit);
+
+static void heap_limit_cover(const struct gosalloc_span *s)
+{
+	unsigned long end = s->base + gosalloc_span_bytes(s);
+
+	lockdep_assert_held(&gosalloc_heap.lock);
+	if (end > gosalloc_heap_limit)
+		WRITE_ONCE(gosalloc_heap_limit, end);
+}
+
+/*
  * Make @n pages at @addr, fresh from the page allocator, the heap's: map
  * them, describe them with a span counted in heap_sys, and call
  * @place(span, @arg) under heap.lock. Return: the span, or NULL when
@@ -320,16 +364,20 @@ static struct gosalloc_span *pages_adopt(void *addr, unsigned long n,
 
 	if (arenas_prepare(pfn, pfn + n, gfp))
 		return NULL;
-	spin_lock_irqsave(&h->lock, flags);
-	s = span_new();
-	if (s) {
-		s->base = (unsigned long)addr;
-		s->npages = n;
-		s->needzero = !want_init_on_alloc(gfp);
-		h->pages_sys += n;
-		place(s, arg);
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
+	do {
+		span_reserve(gfp);
+		spin_lock_irqsave(&h->lock, flags);
+		s = span_new();
+		if (s) {
+			s->base = (unsigned long)addr;
+			s->npages = n;
+			s->needzero = !want_init_on_alloc(gfp);
+			h->pages_sys += n;
+			heap_limit_cover(s);
+			place(s, arg);
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+	} while (!s && (gfp & __GFP_NOFAIL));
 	return s;
 }
 
@@ -351,9 +399,20 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 	unsigned int order = max_t(unsigned int, need, GOSALLOC_HEAP_CHUNK_ORDER);
 	struct page *page = NULL;
 
-	gfp &= ~(__GFP_ZERO | __GFP_COMP);
+	gfp_t try_gfp;
+
+	gfp = page_gfp(gfp);
+	/*
+	 * The larger orders are a bonus: tried from the free lists only, as
+	 * SLUB tries its preferred order, never failing loudly, never
+	 * reclaiming or compacting for them, and never with __GFP_NOFAIL,
+	 * which would make the page allocator retry (and warn about) an
+	 * order it cannot give. The order the request needs gets @gfp as is.
+	 */
+	try_gfp = (gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC) &
+		  ~(__GFP_NOFAIL | __GFP_RECLAIM);
 	for (; order > need && !page; order--)
-		page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY, order);
+		page = alloc_pages(try_gfp, order);
 	if (page)
 		order++;
 	else
@@ -383,8 +442,9 @@ static void direct_place(struct gosalloc_span *s, unsigned long unused)
 	struct gosalloc_heap *h = &gosalloc_heap;
 
 	s->direct = true;
-	gosalloc_central_shape(0, NULL, NULL, &s->elemsize, &s->divmagic);
-	WRITE_ONCE(s->state, GOSALLOC_SPAN_LARGE);
+	gosalloc_central_span_init(s, 0);
+	/* Published last, with release: see gosalloc_span_state(). */
+	smp_store_release(&s->state, GOSALLOC_SPAN_LARGE);
 	span_map(s, false);
 	h->pages_inuse += s->npages;
 	h->spans_inuse++;
@@ -411,8 +471,7 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	struct gosalloc_span *s;
 	void *addr;
 
-	gfp &= ~(__GFP_ZERO | __GFP_COMP);
-	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
+	addr = alloc_pages_exact(npages << PAGE_SHIFT, page_gfp(gfp));
 	if (!addr)
 		return NULL;
 	s = pages_adopt(addr, npages, gfp, direct_place, 0);
@@ -441,22 +500,26 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 	struct gosalloc_span *s;
 	unsigned long flags;
 
-	span_reserve(gfp);
 	for (;;) {
+		span_reserve(gfp);
 		spin_lock_irqsave(&h->lock, flags);
 		s = free_run_find(npages);
-		if (s)
-			break;
+		if (s) {
+			s = free_run_carve(s, npages);
+			if (s || !(gfp & __GFP_NOFAIL))
+				break;
+			/* No descriptor for the rest: reserve one, again. */
+			spin_unlock_irqrestore(&h->lock, flags);
+			continue;
+		}
 		spin_unlock_irqrestore(&h->lock, flags);
 		if (mheap_grow(npages, gfp))
 			return NULL;
 	}
-	s = free_run_carve(s, npages);
 	if (s) {
-		s->sizeclass = sizeclass;
-		gosalloc_central_shape(sizeclass, NULL, NULL, &s->elemsize,
-				       &s->divmagic);
-		WRITE_ONCE(s->state, state);
+		gosalloc_central_span_init(s, sizeclass);
+		/* Published last: see gosalloc_span_state(). */
+		smp_store_release(&s->state, state);
 		gosalloc_kasan_span(s, false);
 		span_map(s, state != GOSALLOC_SPAN_LARGE);
 		h->pages_inuse += npages;
@@ -575,6 +638,32 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 }
 
 /**
+ * gosalloc_span_range() - the pages of the span in use that holds @p
+ * @p: any pointer
+ * @base: receives the span's first address
+ * @bytes: receives the span's length
+ *
+ * For the project's tests, which try pointers into a span page by page
+ * from outside the module (tools/test-modules/gosalloc_fuzz.c); racy
+ * against a free of the span's last object.
+ *
+ * Context: any context.
+ * Return: true if @p lies in a span in use (small, tiny or large).
+ */
+bool gosalloc_span_range(const void *p, unsigned long *base,
+			 unsigned long *bytes)
+{
+	struct gosalloc_span *s = gosalloc_span_lookup(p);
+
+	if (!s || gosalloc_span_state(s) < GOSALLOC_SPAN_SMALL)
+		return false;
+	*base = READ_ONCE(s->base);
+	*bytes = READ_ONCE(s->npages) << PAGE_SHIFT;
+	return true;
+}
+EXPORT_SYMBOL_NS_GPL(gosalloc_span_range, GOSALLOC_INTERNAL);
+
+/**
  * gosalloc_mheap_visit_free() - call @fn on every free run of the heap
  * @fn: called with heap.lock held and interrupts off; must not sleep
  * @arg: passed to @fn
@@ -607,6 +696,7 @@ int gosalloc_mheap_init(void)
 	INIT_LIST_HEAD(&h->large);
 	gosalloc_fixalloc_init(&h->spanalloc, sizeof(struct gosalloc_span));
 	pfns = DIV_ROUND_UP(pfns, GOSALLOC_ARENA_PAGES);
+	gosalloc_heap_limit = (unsigned long)high_memory;
 	gosalloc_arena_map = arena_map_alloc(pfns, GFP_KERNEL);
 	return gosalloc_arena_map ? 0 : -ENOMEM;
 }
@@ -735,17 +825,9 @@ void gosalloc_mheap_exit(void)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
 	struct gosalloc_arena_map *map, *older;
-	struct gosalloc_span *s, *next;
 	unsigned long i;
 
-	mutex_lock(&gosalloc_release_mutex);
-	for (i = 0; i < GOSALLOC_HEAP_LISTS; i++) {
-		list_for_each_entry_safe(s, next, &h->free[i], list) {
-			free_run_detach(s);
-			free_run_release(s);
-		}
-	}
-	mutex_unlock(&gosalloc_release_mutex);
+	gosalloc_mheap_release(ULONG_MAX, 0);
 	if (h->pages_sys)
 		pr_warn("%lu pages hold leaked objects and stay allocated\n",
 			h->pages_sys);

@@ -24,7 +24,7 @@ enum gosalloc_span_state {
 /*
  * A run of pages. base and npages change only while the span is free,
  * under heap.lock; state changes under heap.lock and is read without it
- * (READ_ONCE) to validate pointers. The object fields belong to the
+ * (gosalloc_span_state()) to validate pointers. The object fields belong to the
  * span's central list and are protected by its lock.
  */
 struct gosalloc_span {
@@ -109,6 +109,7 @@ struct gosalloc_heap {
 };
 
 extern struct gosalloc_heap gosalloc_heap;
+extern unsigned long gosalloc_heap_limit;
 extern struct gosalloc_arena_map *gosalloc_arena_map;
 
 int gosalloc_mheap_init(void);
@@ -122,6 +123,8 @@ void gosalloc_mheap_free(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 unsigned long gosalloc_mheap_release(unsigned long max_pages,
 				     unsigned long min_idle);
+bool gosalloc_span_range(const void *p, unsigned long *base,
+			 unsigned long *bytes);
 void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
 					  void *arg), void *arg);
 
@@ -169,7 +172,7 @@ static __always_inline struct gosalloc_span *gosalloc_span_lookup(const void *p)
 	struct gosalloc_span *s;
 	unsigned long base;
 
-	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
+	if (addr < PAGE_OFFSET || addr >= READ_ONCE(gosalloc_heap_limit))
 		return NULL;
 	s = gosalloc_span_at_pfn(gosalloc_addr_to_pfn(addr));
 	if (!s)
@@ -178,6 +181,18 @@ static __always_inline struct gosalloc_span *gosalloc_span_lookup(const void *p)
 	if (addr < base || addr - base >= READ_ONCE(s->npages) << PAGE_SHIFT)
 		return NULL;
 	return s;
+}
+
+/*
+ * The state of span @s, for a lockless check of a pointer into it. The
+ * heap publishes a state with release semantics after the fields that
+ * go with it (gosalloc_central_span_init()); acquire here, so that a
+ * span seen in use is seen with its geometry.
+ */
+static __always_inline u8 gosalloc_span_state(struct gosalloc_span *s)
+{
+	/* Pairs with the release in gosalloc_mheap_alloc(). */
+	return smp_load_acquire(&s->state);
 }
 
 static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)

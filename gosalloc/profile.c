@@ -70,6 +70,9 @@ static DEFINE_HASHTABLE(object_table, 10);	/* profile_lock */
 static unsigned int nr_sites;			/* profile_lock */
 static unsigned long dropped;			/* profile_lock */
 
+/* Drawn one by one for at most this many gaps' worth of bytes. */
+#define GOSALLOC_SAMPLE_GAPS_MAX	64
+
 /* A gap to the next sample, averaging @rate bytes. */
 static long sample_gap(unsigned long rate)
 {
@@ -181,8 +184,11 @@ void gosalloc_sample_alloc(const void *p, size_t size, unsigned long caller)
 	left = this_cpu_ptr(&gosalloc_mcache->sample_left);
 	if (!rate) {
 		*left = LONG_MAX;
-	} else if (*left < -(long)(GOSALLOC_SAMPLE_RATE_MAX << 4)) {
-		/* A huge request, maybe a failed one: count, don't loop. */
+	} else if (*left < -(long)(GOSALLOC_SAMPLE_GAPS_MAX * rate)) {
+		/*
+		 * A request of many gaps' worth (a huge or failed one, or any
+		 * request at a rate of a few bytes): count, don't loop.
+		 */
 		crossings = div64_ul(-(u64)*left, rate) + 1;
 		*left = sample_gap(rate);
 	} else {

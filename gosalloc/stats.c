@@ -65,6 +65,8 @@ void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 		cs->frees += frees;
 	}
 	cs->mallocs = max(sum, 0L);
+	/* Read while other CPUs run, the frees may be ahead of the mallocs. */
+	cs->inuse = cs->mallocs - min(cs->frees, cs->mallocs);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
 
@@ -129,9 +131,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		gosalloc_class_stats(cls, &cs);
 		mallocs += cs.mallocs;
 		frees += cs.frees;
-		if (cs.mallocs > cs.frees)	/* a racing read may see less */
-			live_bytes += (u64)(cs.mallocs - cs.frees) *
-				      gosalloc_class_to_size[cls];
+		live_bytes += (u64)cs.inuse * gosalloc_class_to_size[cls];
 	}
 	tiny_stats(&mallocs, &frees, &live_bytes, &tiny_allocs);
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;

@@ -42,6 +42,7 @@ extern const char *const gosalloc_stat_names[GOSALLOC_NR_STATS];
 struct gosalloc_class_stats {
 	unsigned long mallocs;
 	unsigned long frees;
+	unsigned long inuse;	/* mallocs - frees, never below 0 */
 	unsigned long spans;
 };
 

@@ -82,6 +82,15 @@ static unsigned long tiny_align(size_t size)
 	return size & 1 ? 1 : 2;
 }
 
+/*
+ * A new tiny span: every block's word clear, so that a stale pointer into
+ * a block never carved finds no object there.
+ */
+void gosalloc_tiny_span_clear(struct gosalloc_span *s)
+{
+	memset(block_meta(s, 0), 0, GOSALLOC_TINY_BLOCKS * sizeof(atomic_t));
+}
+
 /* The bits of an object at @off of @size bytes. */
 static u32 object_bits(unsigned long off, size_t size)
 {
@@ -235,20 +244,35 @@ size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p)
 }
 
 /*
- * If this CPU is carving @block and the object just freed at @off was the
- * last one carved, carve that place again next: a loop that allocates
- * and frees a tiny object then stays in one block.
+ * Clear @bits of the word @m of @block, where an object at @off of @size
+ * bytes ends. If this CPU carves @block and that object was the last one
+ * carved, carve its place again next: a loop that allocates and frees a
+ * tiny object then stays in one block. The clear and the rewind happen
+ * with interrupts off, so that nothing on this CPU can stop carving the
+ * block, have it given back and carved again in between. Return: the
+ * word before the clear.
  */
-static void carve_back(void *block, unsigned long off, size_t size)
+static u32 block_clear(void *block, atomic_t *m, u32 bits, unsigned long off,
+		       size_t size)
 {
 	struct gosalloc_mcache *c;
 	unsigned long flags;
+	u32 old;
 
+	/*
+	 * A block nobody carves while our object lives in it cannot start
+	 * being carved before that object's bit is clear: no rewind.
+	 */
+	if (!(atomic_read(m) & TINY_CARVING))
+		return atomic_fetch_andnot(bits, m);
 	local_irq_save(flags);
+	old = atomic_fetch_andnot(bits, m);
 	c = this_cpu_ptr(gosalloc_mcache);
-	if (c->tiny == block && c->tiny_offset == off + size)
+	if ((old & BIT(off)) && c->tiny == block &&
+	    c->tiny_offset == off + size)
 		c->tiny_offset = off;
 	local_irq_restore(flags);
+	return old;
 }
 
 /**
@@ -263,6 +287,7 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 {
 	unsigned long off;
 	atomic_t *m = object_meta(s, p, &off);
+	void *block = (void *)p - off;
 	size_t size;
 	u32 bits, old;
 
@@ -274,15 +299,13 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 	if (want_init_on_free())
 		memset((void *)p, 0, size);
 	bits = object_bits(off, size);
-	old = atomic_fetch_andnot(bits, m);
+	old = block_clear(block, m, bits, off, size);
 	if (unlikely(!(old & BIT(off))))
 		return false;		/* lost a race with another free of it */
 	this_cpu_inc(gosalloc_mcache->tiny_frees);
 	this_cpu_sub(gosalloc_mcache->tiny_bytes, size);
 	if (!((old & ~bits) & (TINY_STARTS | TINY_CARVING)))
-		block_release((void *)p - off);
-	else if (old & TINY_CARVING)
-		carve_back((void *)p - off, off, size);
+		block_release(block);
 	return true;
 }
 
@@ -306,7 +329,7 @@ u32 gosalloc_tiny_block_meta(const void *p)
 	unsigned long off;
 	atomic_t *m;
 
-	if (!s || READ_ONCE(s->state) != GOSALLOC_SPAN_TINY)
+	if (!s || gosalloc_span_state(s) != GOSALLOC_SPAN_TINY)
 		return 0;
 	m = object_meta(s, p, &off);
 	return m ? atomic_read(m) : 0;

@@ -27,6 +27,7 @@ extern unsigned int gosalloc_tiny_max;
  */
 #define GOSALLOC_TINY_BLOCKS	(PAGE_SIZE / (GOSALLOC_TINY_SIZE + sizeof(u32)))
 
+void gosalloc_tiny_span_clear(struct gosalloc_span *s);
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags);
 size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p);
 bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p);
