@@ -11,6 +11,8 @@
 #   stat-tool		tools/gosalloc-stat on captured snapshots (golden)
 #   htmldocs		Documentation/ built to HTML with no warning
 #   kunit-um		KUnit suites in a UML kernel (native speed, 1 CPU)
+#   kunit-um-init	the same, booted with init_on_alloc=1 init_on_free=1
+#			(the kernel's hardening policies; same build)
 #   kunit-um-6.1	the same in a UML kernel built from linux-source-6.1
 #   kunit-x86_64	KUnit suites in an x86_64 debugging kernel under QEMU,
 #			2 CPUs
@@ -18,7 +20,13 @@
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
 #   kselftest-6.12-held	the same with the CPU's cmpxchg16b hidden
 #			(clearcpuid=cx16): the fast paths hold the lists
+#   kselftest-6.12-free	the fuzzer, misuse and stress kselftests in the
+#			6.12 guest booted with init_on_free=1
+#   kselftest-6.12-free-noalloc  the same with init_on_free=1
+#			init_on_alloc=0
 #   kselftest-6.1	the same in Debian's 6.1 kernel
+#   rt-refused		the module's build against Debian's 6.12 PREEMPT_RT
+#			headers stops with a message naming PREEMPT_RT
 #   dkms		dkms add/build/install against Debian's 6.12 headers,
 #			modprobe of the result in the 6.12 guest, with the
 #			kernel's compression (.ko.xz) and without
@@ -38,7 +46,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.1 dkms}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary
@@ -64,7 +72,7 @@ run_step() {
 
 # run_lane STEP...: the steps one after the other.
 run_lane() {
-	local step series arch
+	local step series arch rest variant
 	for step; do
 		case $step in
 		sizeclasses)	run_step sizeclasses python3 \
@@ -72,8 +80,14 @@ run_lane() {
 		style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
 		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
+		rt-refused)	run_step rt-refused "$GOSALLOC_TOP/tools/rt-test.sh" ;;
 		stat-tool)	need_pkgs stat-static
 				run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
+		kunit-um-init)	rm -f "$out/$step.json"	# kunit-um's build
+				GOSALLOC_KUNIT_TAG=init \
+				GOSALLOC_KUNIT_ARGS="init_on_alloc=1 init_on_free=1" \
+					run_step "$step" \
+					"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um ;;
 		kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
 				series=${step##*-}
 				arch=${step#kunit-}
@@ -83,11 +97,11 @@ run_lane() {
 		kunit-*)	rm -f "$out/$step.json"
 				run_step "$step" "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
 					"${step#kunit-}" ;;
-		kselftest-*-held) series=${step#kselftest-}
+		kselftest-*)	rest=${step#kselftest-}	# kselftest-SERIES[-VARIANT]
+				series=${rest%%-*}
+				variant=${rest#"$series"}
 				run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
-					"${series%-held}" held ;;
-		kselftest-*)	run_step "$step" "$GOSALLOC_TOP/tools/kselftest.sh" \
-					"${step#kselftest-}" ;;
+					"$series" ${variant#-} ;;
 		*)		log "error: unknown step $step"
 				echo "$step 2 0 $((SECONDS - start))" >>"$out/steps.txt" ;;
 		esac
