@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# kselftest.sh [SERIES [held]]: run gosalloc's kselftests in Debian's
-# kernel of SERIES (default GOSALLOC_SERIES, lib.sh) under QEMU. With
-# "held" the guest boots with clearcpuid=cx16, so that gosalloc's fast
-# paths hold the CPU's lists instead of exchanging (mcache.h) on real SMP
-# x86_64. The KTAP goes to
-# $GOSALLOC_OUT/kselftest-SERIES[-held].log; the exit status is the
+# kselftest.sh [SERIES [VARIANT]]: run gosalloc's kselftests in Debian's
+# kernel of SERIES (default GOSALLOC_SERIES, lib.sh) under QEMU. VARIANT
+# boots the guest differently:
+#   held	clearcpuid=cx16, so that gosalloc's fast paths hold the CPU's
+#		lists instead of exchanging (mcache.h) on real SMP x86_64
+#   free	init_on_free=1 (init_on_alloc as the kernel ships it)
+#   free-noalloc init_on_free=1 init_on_alloc=0
+# The hardening variants run the tests whose paths the policies change:
+# the fuzzer, the misuse client and the stress workload. The KTAP goes to
+# $GOSALLOC_OUT/kselftest-SERIES[-VARIANT].log; the exit status is the
 # guest's.
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
@@ -15,15 +19,27 @@ set -euo pipefail
 series=${1:-$GOSALLOC_SERIES}
 variant=${2:-}
 out=$GOSALLOC_OUT
+only=
 case $variant in
 "")	;;
-held)	export GOSALLOC_VM_APPEND="${GOSALLOC_VM_APPEND:+$GOSALLOC_VM_APPEND }clearcpuid=cx16" ;;
+held)	append=clearcpuid=cx16 ;;
+free)	append=init_on_free=1 ;;
+free-noalloc) append="init_on_free=1 init_on_alloc=0" ;;
 *)	die "unknown variant $variant" ;;
 esac
+case $variant in
+free*)	only="gosalloc_fuzz.sh|gosalloc_misuse.sh|gosalloc_stress.sh" ;;
+esac
+[ -z "$variant" ] ||
+	export GOSALLOC_VM_APPEND="${GOSALLOC_VM_APPEND:+$GOSALLOC_VM_APPEND }$append"
 debian_modules "$series"
 rm -rf "$out/selftests"
 make -s -C "$GOSALLOC_TOP/tools/testing/selftests/gosalloc" install \
 	INSTALL_PATH="$out/selftests" >/dev/null
+if [ -n "$only" ]; then
+	grep -E ":($only)\$" "$out/selftests/kselftest-list.txt" >"$out/list.tmp"
+	mv "$out/list.tmp" "$out/selftests/kselftest-list.txt"
+fi
 stat_tool=$(gosalloc_stat_static)
 log "kselftests in Debian $DEB_KVER under QEMU${variant:+ ($variant)}"
 name=kselftest-$series${variant:+-$variant}

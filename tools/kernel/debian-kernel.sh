@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# debian-kernel.sh [SERIES]: fetch the newest Debian kernel of SERIES
-# (default GOSALLOC_SERIES, lib.sh) that the mirror offers: its image,
+# debian-kernel.sh [SERIES [FLAVOUR]]: fetch the newest Debian kernel of
+# SERIES (default GOSALLOC_SERIES, lib.sh) and FLAVOUR (default amd64;
+# rt-amd64 is the PREEMPT_RT one) that the mirror offers: its image,
 # modules and headers, unpacked (not installed) under
 # $GOSALLOC_CACHE/debian/<version>/.
 # Prints shell assignments for eval:
@@ -14,7 +15,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 series=${1:-$GOSALLOC_SERIES}
-flavour=amd64
+flavour=${2:-amd64}
 need_pkgs debian-kernel
 apt_update_once
 

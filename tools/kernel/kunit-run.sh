@@ -45,7 +45,7 @@ tree=$("$(dirname "$0")/kunit-tree.sh" "$series")
 name=$arch${GOSALLOC_KUNIT_TAG:+-$GOSALLOC_KUNIT_TAG}
 # Keyed by series, arch and configuration, not by tag: variants that
 # differ only in their command line share one build.
-[ "$series" = 6.12 ] || build_series=-$series
+[ "$series" = "$GOSALLOC_SERIES" ] || build_series=-$series
 build=$GOSALLOC_CACHE/kunit/$(basename "$tree")-$arch${build_series:-}-$(config_hash "${configs[@]}")
 mkdir -p "$build"
 kc_args=()

@@ -10,7 +10,8 @@ debian_modules() {
 	MODULES=("$GOSALLOC_TOP/gosalloc/gosalloc.ko"
 		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko"
 		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_misuse.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko")
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko"
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_fuzz.ko")
 }
 
 # gosalloc_stat_static: build tools/gosalloc-stat as a static binary, for
