@@ -21,7 +21,7 @@
  * splat at its first free.
  */
 #ifdef CONFIG_PREEMPT_RT
-#error "gosalloc does not support PREEMPT_RT kernels (CONFIG_PREEMPT_RT=y): its locks are taken with interrupts off"
+#error "gosalloc does not support PREEMPT_RT: its locks are taken with interrupts off"
 #endif
 
 /*
