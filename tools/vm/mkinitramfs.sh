@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # mkinitramfs.sh OUT KVER SCRIPT [MODULE.ko|DIR]...: build a busybox
-# initramfs (gzip'd cpio) that runs SCRIPT as root and powers off.
+# initramfs (gzip'd cpio) that runs SCRIPT as root and reboots: under
+# qemu-run.sh (QEMU with -no-reboot, as kunit.py runs it) that ends QEMU,
+# in any kernel, with or without ACPI.
 #   KVER	the guest kernel release; modules go to /lib/modules/KVER/extra
 #   SCRIPT	run by /init with busybox sh; its exit status is printed as
 #		"GOSALLOC_GUEST_EXIT=<status>", which qemu-run.sh reads
@@ -45,7 +47,7 @@ echo "GOSALLOC_GUEST_START $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 cd /root
 sh /run.sh
 echo "GOSALLOC_GUEST_EXIT=$?"
-poweroff -f
+reboot -f
 INIT
 chmod +x "$root/init" "$root/run.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
