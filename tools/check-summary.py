@@ -4,10 +4,11 @@
 
 Reads OUT/steps.txt ("name exit_status seconds started" per step, started
 in seconds after make check began), the KUnit JSON that kunit.py wrote for
-each kunit-* step and the KTAP in each kselftest-* step's guest log.
-Prints a table of the steps (cases passed and failed, when each started,
-how long it took; the last row the totals and make check's own time),
-each failure by name, and a final "N passed, N failed" line; exits 1 when
+each kunit-* step and the KTAP in the guest log of each kselftest-* step
+and of the module-debug step. Prints a table of the steps (cases passed
+and failed, when each started, how long it took; the last row the totals
+and make check's own time), each failure by name, and a final
+"N passed, N failed" line; exits 1 when
 anything failed.
 """
 import json
@@ -62,11 +63,34 @@ def kselftest_step(out, name, rc):
                     if m.group(1) and all(ok for _, ok in leaves):
                         results.append((prog, False))
                     leaves = []
-    if rc != 0 and all(ok for _, ok in results):
-        why = {124: "guest timed out", 125: "guest crashed or panicked"}
-        results.append(("guest exited %d (%s; see %s.log)" %
-                        (rc, why.get(rc, "test failed"), name), False))
-    return results
+    return results + guest_failure(name, rc, results)
+
+
+def guest_failure(name, rc, results):
+    """A failure to count when the guest failed but no case says so."""
+    if rc == 0 or not all(ok for _, ok in results):
+        return []
+    why = {124: "guest timed out", 125: "guest crashed or panicked"}
+    return [("guest exited %d (%s; see %s.log)" %
+             (rc, why.get(rc, "test failed"), name), False)]
+
+
+KTAP = re.compile(r"^(not )?ok \d+ (.*?)(?: # SKIP.*)?$")
+
+
+def ktap_step(out, name, rc):
+    """A step whose guest prints one flat KTAP list to NAME.log."""
+    path = os.path.join(out, name + ".log")
+    if not os.path.exists(path):
+        return [("%s exited %d before the guest ran (see %s.out)" %
+                 (name, rc, name), False)]
+    results = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = KTAP.match(line.rstrip("\n"))
+            if m:
+                results.append((m.group(2), not m.group(1)))
+    return results + guest_failure(name, rc, results)
 
 
 CASE = re.compile(r"^(not )?ok (\S+)$")
@@ -106,6 +130,8 @@ def main(out):
             results = kunit_step(out, name, rc)
         elif name.startswith("kselftest-"):
             results = kselftest_step(out, name, rc)
+        elif name == "module-debug":
+            results = ktap_step(out, name, rc)
         elif name in ("stat-tool", "dkms"):
             results = cases_step(out, name, rc)
         else:

@@ -16,6 +16,10 @@
 #   kunit-um-6.1	the same in a UML kernel built from linux-source-6.1
 #   kunit-x86_64	KUnit suites in an x86_64 debugging kernel under QEMU,
 #			2 CPUs
+#   module-debug	gosalloc loaded as a module, used by its clients and
+#			unloaded in an x86_64 kernel with the same debugging
+#			options under QEMU, 2 CPUs; any lockdep, KASAN,
+#			kmemleak or other kernel report fails it
 #   kunit-arm64		KUnit suites in an arm64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
 #   kselftest-6.12-held	the same with the CPU's cmpxchg16b hidden
@@ -35,7 +39,7 @@
 # the run to the named steps; "check.sh quick" ("make check-quick") runs
 # kunit-um and kselftest-6.12 only, for the edit-build-test loop.
 #
-# The steps run in two lanes side by side: the KUnit kernel builds
+# The steps run in two lanes side by side: the kernel builds
 # (kunit-*, each with its own build directory) in one, everything that
 # builds in the work tree or boots Debian's kernel in the other, each lane
 # in the order above (GOSALLOC_CHECK_LANES=1: all in one lane). Every 30 s
@@ -46,7 +50,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary
@@ -81,6 +85,8 @@ run_lane() {
 		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
 		rt-refused)	run_step rt-refused "$GOSALLOC_TOP/tools/rt-test.sh" ;;
+		module-debug)	rm -f "$out/$step.log"
+				run_step "$step" "$GOSALLOC_TOP/tools/module-debug.sh" ;;
 		stat-tool)	need_pkgs stat-static
 				run_step stat-tool "$GOSALLOC_TOP/tools/gosalloc-stat/test.sh" ;;
 		kunit-um-init)	rm -f "$out/$step.json"	# kunit-um's build
@@ -111,7 +117,7 @@ run_lane() {
 kunit=() tree=()
 for step in $steps; do
 	case $step in
-	kunit-*)	kunit+=("$step") ;;
+	kunit-*|module-debug) kunit+=("$step") ;;
 	*)		tree+=("$step") ;;
 	esac
 done
