@@ -235,6 +235,8 @@ static void gosalloc_realloc_shrink_zeroes(struct kunit *test)
 							 GFP_KERNEL | __GFP_ZERO),
 			    p);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x5a, 10));
+	/* As ksize(), gosalloc_size() makes all 64 bytes usable again. */
+	KUNIT_ASSERT_EQ(test, gosalloc_size(p), (size_t)64);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p + 10, 0, 64 - 10));
 	gosalloc_free(p);
 }
