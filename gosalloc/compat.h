@@ -10,6 +10,8 @@
 #include <linux/mmzone.h>
 #include <linux/percpu.h>
 #include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/version.h>
 
 /*
@@ -85,6 +87,21 @@ static inline void gosalloc_shrinker_destroy(struct shrinker *s)
 {
 	if (s)
 		unregister_shrinker(s);
+}
+#endif
+
+/*
+ * The kernel's kvrealloc(): (p, size, flags) from 6.12, which moves
+ * vmalloc memory too; before, (p, oldsize, newsize, flags), and no module
+ * can learn a vmalloc area's size, so only kmalloc memory is resized.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define gosalloc_kernel_kvrealloc(p, size, flags)	kvrealloc(p, size, flags)
+#else
+static inline void *gosalloc_kernel_kvrealloc(const void *p, size_t size,
+					      gfp_t flags)
+{
+	return is_vmalloc_addr(p) ? NULL : krealloc(p, size, flags);
 }
 #endif
 

@@ -200,6 +200,7 @@ void gosalloc_debugfs_init(void)
 			    &stats_fops);
 	debugfs_create_file("classes", 0444, gosalloc_debugfs_dir, NULL,
 			    &classes_fops);
+	gosalloc_caches_debugfs(gosalloc_debugfs_dir);
 	debugfs_create_file("cpus", 0444, gosalloc_debugfs_dir, NULL,
 			    &cpus_fops);
 	debugfs_create_file("free_runs", 0444, gosalloc_debugfs_dir, NULL,

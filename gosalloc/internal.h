@@ -11,6 +11,7 @@
 
 struct seq_file;
 
+#include "cache.h"
 #include "compat.h"
 #include "debug.h"
 #include "fixalloc.h"

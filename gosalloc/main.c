@@ -18,6 +18,8 @@
  */
 static void gosalloc_teardown(void)
 {
+	gosalloc_rcu_exit();
+	gosalloc_cache_exit();
 	gosalloc_sample_exit();
 	gosalloc_mcache_exit();
 	gosalloc_mcentral_trim();
@@ -29,6 +31,9 @@ static int __init gosalloc_init(void)
 	int err;
 
 	gosalloc_mcentral_init();
+	err = gosalloc_rcu_init();
+	if (err)
+		return err;
 	err = gosalloc_debug_init();
 	if (err)
 		return err;

@@ -403,6 +403,11 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		if ((unsigned long)p == s->base)
 			return gosalloc_span_bytes(s);
 		break;
+	case GOSALLOC_SPAN_CACHE:
+		size = gosalloc_cache_object_size(s, p);
+		if (size)
+			return size;
+		break;
 	case GOSALLOC_SPAN_TINY:
 		size = gosalloc_tiny_size(s, p);
 		if (size)
@@ -431,6 +436,10 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 	/* gosalloc_tiny_free() checks the object itself. */
 	if (state == GOSALLOC_SPAN_TINY && likely(gosalloc_tiny_free(s, p)))
 		return;
+	if (state == GOSALLOC_SPAN_CACHE) {	/* checked in cache.c */
+		gosalloc_cache_free_span(s, p, caller);
+		return;
+	}
 	if (unlikely(!object_size(p, s, caller)))
 		return;
 	/*

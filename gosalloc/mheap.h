@@ -19,6 +19,7 @@ enum gosalloc_span_state {
 	GOSALLOC_SPAN_SMALL,	/* cut into objects of one size class */
 	GOSALLOC_SPAN_LARGE,	/* one large object */
 	GOSALLOC_SPAN_TINY,	/* cut into tiny blocks (tiny.c) */
+	GOSALLOC_SPAN_CACHE,	/* objects of a named cache (cache.c) */
 };
 
 /*
@@ -46,11 +47,16 @@ struct gosalloc_span {
 	u32 divmagic;			/* SMALL: offset to index, see
 					 * gosalloc_class_index()
 					 */
-	/* SMALL only, protected by the class's central.lock: */
+	/* SMALL and CACHE, under central.lock or the cache's lock: */
 	u16 nelems;			/* objects in the span */
 	u16 allocated;			/* objects out of the span */
 	u16 freeindex;			/* objects below it were carved */
 	void *freelist;			/* objects returned to the span */
+	/*
+	 * CACHE: the span's cache, set once its objects are ready, cleared
+	 * before it goes back to the heap; read without a lock.
+	 */
+	struct gosalloc_cache *cache;
 };
 
 /* Pages per arena: the unit of the pointer-to-span map (1 MiB). */

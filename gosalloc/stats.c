@@ -27,6 +27,10 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_METADATA_SYS]		= "metadata_sys",
 	[GOSALLOC_CORRUPTIONS]		= "corrupted_objects",
 	[GOSALLOC_INJECTED_FAILURES]	= "injected_failures",
+	[GOSALLOC_CACHE_MALLOCS]	= "cache_mallocs",
+	[GOSALLOC_CACHE_FREES]		= "cache_frees",
+	[GOSALLOC_RCU_FREES]		= "rcu_frees",
+	[GOSALLOC_RCU_BATCHES]		= "rcu_batches",
 };
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
@@ -125,6 +129,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	struct gosalloc_heap *h = &gosalloc_heap;
 	struct gosalloc_class_stats cs;
 	u64 mallocs = 0, frees = 0, live_bytes = 0, tiny_allocs = 0;
+	u64 cache_bytes;
 	unsigned int cls;
 
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
@@ -134,12 +139,15 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		live_bytes += (u64)cs.inuse * gosalloc_class_to_size[cls];
 	}
 	tiny_stats(&mallocs, &frees, &live_bytes, &tiny_allocs);
+	gosalloc_caches_stats(&out[GOSALLOC_CACHE_MALLOCS],
+			      &out[GOSALLOC_CACHE_FREES], &cache_bytes);
+	gosalloc_rcu_stats(&out[GOSALLOC_RCU_FREES], &out[GOSALLOC_RCU_BATCHES]);
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_RELEASED] = (u64)READ_ONCE(h->pages_released) <<
 				     PAGE_SHIFT;
-	out[GOSALLOC_HEAP_ALLOC] = live_bytes +
+	out[GOSALLOC_HEAP_ALLOC] = live_bytes + cache_bytes +
 		((u64)READ_ONCE(h->large_pages) << PAGE_SHIFT);
 	out[GOSALLOC_LARGE_ALLOCS] = READ_ONCE(h->large_allocs);
 	out[GOSALLOC_LARGE_FREES] = READ_ONCE(h->large_frees);

@@ -34,6 +34,10 @@ enum gosalloc_stat {
 	GOSALLOC_METADATA_SYS,	/* bytes held for gosalloc's own metadata */
 	GOSALLOC_CORRUPTIONS,	/* debug mode: objects found overwritten */
 	GOSALLOC_INJECTED_FAILURES,	/* allocations failed on purpose */
+	GOSALLOC_CACHE_MALLOCS,	/* objects allocated from named caches */
+	GOSALLOC_CACHE_FREES,	/* objects freed to named caches */
+	GOSALLOC_RCU_FREES,	/* objects freed after a grace period */
+	GOSALLOC_RCU_BATCHES,	/* batches handed to RCU */
 	GOSALLOC_NR_STATS
 };
 

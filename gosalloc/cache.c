@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cache.c - named caches of one object size, with kmem_cache's
+ * semantics; see malloc.c for the overview.
+ *
+ * A cache has spans of its own, taken from the heap in the state
+ * GOSALLOC_SPAN_CACHE and cut into objects of the cache's stride: the
+ * object, then, for a cache with a constructor or SLAB_TYPESAFE_BY_RCU,
+ * the word that links it into its span's free list, then padding up to
+ * the alignment. Other caches link free objects through their first
+ * word, as the size classes do. A constructor runs once per object, on
+ * every object of a span when the span arrives from the heap; an object
+ * that comes back keeps its constructed state, as no link ever overwrites
+ * it.
+ *
+ * Allocating takes the most recent object of this CPU's array for the
+ * cache, with interrupts off; an empty array is refilled with half an
+ * array from the cache's spans under cache.lock; with no span left, a new
+ * span comes from the heap with no lock held, so that a sleeping gfp may
+ * sleep there. Freeing puts the object on this CPU's array; a full array
+ * gives its oldest half back to the spans under cache.lock. A span whose
+ * objects are all back goes to the heap, unless it is the cache's only
+ * span with free objects; under SLAB_TYPESAFE_BY_RCU only after an RCU
+ * grace period (call_rcu()), so that a reader that found an object under
+ * rcu_read_lock() reads memory of the same type until it leaves.
+ *
+ * Lock order (after malloc.c's):
+ *
+ *	1. caches lock (the list of caches; any context, irqs saved)
+ *	2. a CPU's array, held with interrupts off
+ *	3. cache.lock (any context, irqs saved)
+ *	4. heap.lock, only with cache.lock released
+ *
+ * SLAB_ACCOUNT is accepted and ignored: memory-cgroup charging is not
+ * implemented (Documentation/porting.rst).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cache.h>
+#include <linux/debugfs.h>
+#include <linux/export.h>
+#include <linux/kmemleak.h>
+#include <linux/log2.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "cache.h"
+#include "gosalloc.h"
+#include "internal.h"
+
+static LIST_HEAD(gosalloc_caches);
+/* The list of caches: any context, irqs saved (stats read it). */
+static DEFINE_SPINLOCK(gosalloc_caches_lock);
+
+/* ---- Layout ---- */
+
+static unsigned int cache_align(unsigned int size, unsigned int align,
+				slab_flags_t flags)
+{
+	unsigned int line;
+
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		/* A cache line, or the smallest power-of-two share of one. */
+		line = cache_line_size();
+		while (line > 2 * sizeof(void *) && size <= line / 2)
+			line /= 2;
+		align = max(align, line);
+	}
+	align = max_t(unsigned int, align, ARCH_SLAB_MINALIGN);
+	return max_t(unsigned int, align, sizeof(void *));
+}
+
+/* Does the free-list link go after the object? */
+static bool link_after(slab_flags_t flags, void (*ctor)(void *))
+{
+	return ctor || (flags & SLAB_TYPESAFE_BY_RCU);
+}
+
+/* Pages per span: the fewest with at most 1/8 of them left over. */
+static unsigned int span_pages(unsigned int stride)
+{
+	unsigned int npages = DIV_ROUND_UP(stride, PAGE_SIZE);
+	unsigned int most = max(npages, 8U);
+
+	for (; npages < most; npages++)
+		if ((npages * PAGE_SIZE) % stride * 8 <= npages * PAGE_SIZE)
+			break;
+	return npages;
+}
+
+static void cache_layout(struct gosalloc_cache *c)
+{
+	unsigned int body = max_t(unsigned int, c->size, sizeof(void *));
+
+	if (link_after(c->flags, c->ctor)) {
+		c->offset = ALIGN(c->size, sizeof(void *));
+		body = c->offset + sizeof(void *);
+	}
+	c->stride = ALIGN(body, c->align);
+	c->npages = span_pages(c->stride);
+	c->nelems = min_t(unsigned int, c->npages * PAGE_SIZE / c->stride,
+			  U16_MAX);
+	c->divmagic = U32_MAX / c->stride + 1;
+}
+
+static bool cache_args_valid(const char *name, unsigned int size,
+			     unsigned int align)
+{
+	if (WARN_ON_ONCE(!name || in_interrupt()))
+		return false;
+	if (!size || size > GOSALLOC_CACHE_MAX_SIZE) {
+		pr_warn("cache %s: object size %u not in 1..%u\n", name, size,
+			GOSALLOC_CACHE_MAX_SIZE);
+		return false;
+	}
+	if (align && (!is_power_of_2(align) || align > PAGE_SIZE)) {
+		pr_warn("cache %s: alignment %u not a power of two up to a page\n",
+			name, align);
+		return false;
+	}
+	return true;
+}
+
+/* ---- Spans ---- */
+
+static __always_inline void **obj_link(struct gosalloc_cache *c, void *obj)
+{
+	return obj + c->offset;
+}
+
+static __always_inline void *obj_next(struct gosalloc_cache *c, void *obj)
+{
+	return READ_ONCE_NOCHECK(*obj_link(c, obj));
+}
+
+/* A new span of @c from the heap, its objects constructed; no lock held. */
+static struct gosalloc_span *span_new(struct gosalloc_cache *c, gfp_t gfp)
+{
+	struct gosalloc_span *s;
+	unsigned int i;
+
+	s = gosalloc_mheap_alloc(c->npages, GOSALLOC_SPAN_CACHE, 0,
+				 gfp & ~__GFP_ZERO);
+	if (!s)
+		return NULL;
+	s->elemsize = c->stride;
+	s->divmagic = c->divmagic;
+	s->nelems = c->nelems;
+	s->allocated = 0;
+	s->freeindex = 0;
+	s->freelist = NULL;
+	if (c->ctor)
+		for (i = 0; i < c->nelems; i++)
+			c->ctor((void *)(s->base + i * c->stride));
+	WRITE_ONCE(s->cache, c);	/* frees of its objects check it */
+	return s;
+}
+
+/* Give empty span @s back; no lock held. */
+static void span_release(struct gosalloc_cache *c, struct gosalloc_span *s);
+
+static void span_release_list(struct gosalloc_cache *c, struct list_head *l)
+{
+	struct gosalloc_span *s, *next;
+
+	list_for_each_entry_safe(s, next, l, list)
+		span_release(c, s);
+}
+
+/* To the heap at last: no object of @s can be reached any more. */
+static void span_to_heap(struct gosalloc_span *s)
+{
+	WRITE_ONCE(s->cache, NULL);
+	gosalloc_mheap_free(s);
+}
+
+static void typesafe_rcu_done(struct rcu_head *rcu)
+{
+	struct gosalloc_cache *c = container_of(rcu, struct gosalloc_cache, rcu);
+	struct gosalloc_span *s, *next;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_splice_init(&c->rcu_flight, &done);
+	/* Spans that emptied during the grace period wait for the next. */
+	list_splice_init(&c->rcu_wait, &c->rcu_flight);
+	c->rcu_queued = !list_empty(&c->rcu_flight);
+	if (c->rcu_queued)
+		call_rcu(&c->rcu, typesafe_rcu_done);
+	spin_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(s, next, &done, list)
+		span_to_heap(s);
+}
+
+static void span_release(struct gosalloc_cache *c, struct gosalloc_span *s)
+{
+	unsigned long flags;
+
+	if (!(c->flags & SLAB_TYPESAFE_BY_RCU)) {
+		span_to_heap(s);
+		return;
+	}
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->rcu_queued) {
+		list_add(&s->list, &c->rcu_wait);
+	} else {
+		list_add(&s->list, &c->rcu_flight);
+		c->rcu_queued = true;
+		call_rcu(&c->rcu, typesafe_rcu_done);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/* Move up to @want objects of span @s to @objs; cache.lock held. */
+static unsigned int span_take(struct gosalloc_cache *c,
+			      struct gosalloc_span *s, void **objs,
+			      unsigned int want)
+{
+	unsigned int n = 0;
+
+	lockdep_assert_held(&c->lock);
+	for (; n < want && s->freelist; n++) {
+		objs[n] = s->freelist;
+		s->freelist = obj_next(c, objs[n]);
+	}
+	for (; n < want && s->freeindex < s->nelems; n++)
+		objs[n] = (void *)(s->base + s->freeindex++ * c->stride);
+	s->allocated += n;
+	if (s->allocated == s->nelems)
+		list_move(&s->list, &c->full);
+	return n;
+}
+
+/*
+ * Return @obj to its span @s; cache.lock held. Return: false for an
+ * object of a span with none out (a double free); else true, with @s
+ * moved to @empty if it is to be released.
+ */
+static bool span_put(struct gosalloc_cache *c, struct gosalloc_span *s,
+		     void *obj, struct list_head *empty)
+{
+	lockdep_assert_held(&c->lock);
+	if (unlikely(!s->allocated))
+		return false;
+	if (s->allocated == s->nelems)
+		list_move(&s->list, &c->partial);
+	gosalloc_store_link(obj_link(c, obj), s->freelist);
+	s->freelist = obj;
+	if (--s->allocated || list_is_singular(&c->partial))
+		return true;
+	list_move(&s->list, empty);
+	c->nspans--;
+	return true;
+}
+
+/* ---- Per-CPU arrays ---- */
+
+/* Fill half of this CPU's array from the spans; interrupts off. */
+static bool cpu_refill(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc)
+{
+	unsigned int want = GOSALLOC_CACHE_CPU_OBJS / 2;
+	struct gosalloc_span *s;
+
+	spin_lock(&c->lock);
+	while (cc->count < want) {
+		s = list_first_entry_or_null(&c->partial, struct gosalloc_span,
+					     list);
+		if (!s)
+			break;
+		cc->count += span_take(c, s, cc->objs + cc->count,
+				       want - cc->count);
+	}
+	spin_unlock(&c->lock);
+	return cc->count;
+}
+
+/*
+ * Give the oldest @n objects of this CPU's array back to their spans;
+ * interrupts off. Spans to release go on @empty.
+ */
+static void cpu_flush(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc,
+		      unsigned int n, struct list_head *empty)
+{
+	unsigned int i;
+	void *obj;
+
+	spin_lock(&c->lock);
+	for (i = 0; i < n; i++) {
+		obj = cc->objs[i];
+		if (!span_put(c, gosalloc_span_lookup(obj), obj, empty))
+			gosalloc_bad_pointer(obj, _RET_IP_,
+					     GOSALLOC_DOUBLE_FREES);
+	}
+	spin_unlock(&c->lock);
+	cc->count -= n;
+	memmove(cc->objs, cc->objs + n, cc->count * sizeof(void *));
+}
+
+/* ---- Allocation ---- */
+
+/* The slow path: an object of a new span; no lock held. */
+static noinline void *cache_alloc_slow(struct gosalloc_cache *c, gfp_t gfp)
+{
+	struct gosalloc_span *s = span_new(c, gfp);
+	unsigned long flags;
+	void *obj;
+
+	if (!s)
+		return NULL;
+	spin_lock_irqsave(&c->lock, flags);
+	list_add(&s->list, &c->partial);
+	c->nspans++;
+	span_take(c, s, &obj, 1);
+	spin_unlock_irqrestore(&c->lock, flags);
+	this_cpu_inc(c->cpu->allocs);
+	return obj;
+}
+
+static __always_inline void *cache_alloc(struct gosalloc_cache *c, gfp_t gfp)
+{
+	struct gosalloc_cache_cpu *cc;
+	unsigned long flags;
+	void *obj = NULL;
+
+	local_irq_save(flags);
+	cc = this_cpu_ptr(c->cpu);
+	if (likely(cc->count) || cpu_refill(c, cc)) {
+		obj = cc->objs[--cc->count];
+		cc->allocs++;
+	}
+	local_irq_restore(flags);
+	if (unlikely(!obj))
+		obj = cache_alloc_slow(c, gfp);
+	return obj;
+}
+
+/*
+ * Zero a new object as the gfp flags or init_on_alloc want, unless a
+ * constructor gave it its state; else clear a link in its first word.
+ */
+static __always_inline void *cache_init_object(struct gosalloc_cache *c,
+					       void *obj, gfp_t gfp)
+{
+	if (c->ctor)
+		return obj;
+	if (want_init_on_alloc(gfp))
+		return memset(obj, 0, c->size);
+	if (!c->offset)
+		gosalloc_store_link(obj, NULL);
+	return obj;
+}
+
+static noinline void *cache_alloc_hooked(struct gosalloc_cache *c, gfp_t gfp)
+{
+	void *obj;
+
+	if (gosalloc_should_fail(gfp))
+		return NULL;
+	obj = cache_alloc(c, gfp);
+	if (!obj)
+		return NULL;
+	obj = cache_init_object(c, obj, gfp);
+	gosalloc_sanitize_alloc(obj, c->size, gfp);
+	return obj;
+}
+
+/**
+ * gosalloc_cache_alloc() - allocate an object of a cache
+ * @c: the cache
+ * @flags: gfp flags, as for kmem_cache_alloc(); __GFP_ZERO zeroes the
+ *	object (not allowed for a cache with a constructor, as in SLUB)
+ *
+ * Context: any context the gfp flags allow, as gosalloc_alloc().
+ * Return: the object, constructed if the cache has a constructor; NULL
+ * when memory is short.
+ */
+void *gosalloc_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
+{
+	void *obj;
+
+	might_alloc(flags);
+	WARN_ON_ONCE(c->ctor && (flags & __GFP_ZERO));
+	if (gosalloc_hooked())
+		return cache_alloc_hooked(c, flags);
+	obj = cache_alloc(c, flags);
+	return likely(obj) ? cache_init_object(c, obj, flags) : NULL;
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_alloc);
+
+/**
+ * gosalloc_cache_alloc_bulk() - allocate @nr objects of a cache
+ * @c: the cache
+ * @flags: gfp flags, as for gosalloc_cache_alloc()
+ * @nr: number of objects
+ * @p: array of @nr pointers, filled on success
+ *
+ * All or nothing, as kmem_cache_alloc_bulk().
+ *
+ * Context: as gosalloc_cache_alloc().
+ * Return: @nr on success, 0 on failure.
+ */
+int gosalloc_cache_alloc_bulk(struct gosalloc_cache *c, gfp_t flags,
+			      size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		p[i] = gosalloc_cache_alloc(c, flags);
+		if (unlikely(!p[i])) {
+			gosalloc_cache_free_bulk(c, i, p);
+			return 0;
+		}
+	}
+	return nr;
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_alloc_bulk);
+
+/* ---- Free ---- */
+
+/* Is @p the start of an object of cache span @s? */
+static bool cache_object_start(struct gosalloc_span *s, const void *p)
+{
+	unsigned long off = (unsigned long)p - s->base;
+
+	return (u32)(((u64)off * s->divmagic) >> 32) * s->elemsize == off;
+}
+
+/*
+ * Check that @p, whose span lookup gave @s, is an object of cache @c (of
+ * any cache if @c is NULL); report it otherwise. Return: its cache.
+ */
+static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
+				       struct gosalloc_span *s, const void *p,
+				       unsigned long caller)
+{
+	struct gosalloc_cache *owner = NULL;
+	u8 state = s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD;
+
+	if (state == GOSALLOC_SPAN_CACHE)
+		owner = READ_ONCE(s->cache);
+	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
+		return owner;
+	if (owner && c && owner != c)
+		pr_err("cache %s: object %p belongs to cache %s\n", c->name, p,
+		       owner->name);
+	gosalloc_bad_pointer(p, caller, state == GOSALLOC_SPAN_FREE ?
+			     GOSALLOC_DOUBLE_FREES : GOSALLOC_INVALID_FREES);
+	return NULL;
+}
+
+static void cache_free(struct gosalloc_cache *c, void *p, unsigned long caller)
+{
+	struct gosalloc_cache_cpu *cc;
+	unsigned long flags;
+	LIST_HEAD(empty);
+	bool twice;
+
+	if (want_init_on_free() && !link_after(c->flags, c->ctor))
+		memset(p, 0, c->size);
+	local_irq_save(flags);
+	cc = this_cpu_ptr(c->cpu);
+	twice = cc->count && cc->objs[cc->count - 1] == p;
+	if (likely(!twice)) {
+		if (unlikely(cc->count == GOSALLOC_CACHE_CPU_OBJS))
+			cpu_flush(c, cc, GOSALLOC_CACHE_CPU_OBJS / 2, &empty);
+		cc->objs[cc->count++] = p;
+		cc->frees++;
+	}
+	local_irq_restore(flags);
+	if (unlikely(twice))
+		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
+	if (unlikely(!list_empty(&empty)))
+		span_release_list(c, &empty);
+}
+
+/**
+ * gosalloc_cache_free() - free an object of a cache
+ * @c: the cache the object came from
+ * @p: the object, or NULL
+ *
+ * An object of another cache, a pointer into the middle of an object or
+ * one gosalloc did not hand out is reported once per call site and
+ * otherwise ignored; so is a second free of the object this CPU freed
+ * last (other double frees may go unseen, as for gosalloc_free()).
+ *
+ * Context: any context.
+ */
+void gosalloc_cache_free(struct gosalloc_cache *c, void *p)
+{
+	struct gosalloc_span *s;
+
+	if (unlikely(!p))
+		return;
+	s = gosalloc_span_lookup(p);
+	if (unlikely(!cache_of(c, s, p, _RET_IP_)))
+		return;
+	if (gosalloc_hooked())
+		gosalloc_sanitize_free(s, p);
+	cache_free(c, p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_free);
+
+/**
+ * gosalloc_cache_free_bulk() - free @nr objects of a cache
+ * @c: the cache
+ * @nr: number of objects
+ * @p: array of @nr objects, each as gosalloc_cache_free() accepts
+ *
+ * Context: any context.
+ */
+void gosalloc_cache_free_bulk(struct gosalloc_cache *c, size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		gosalloc_cache_free(c, p[i]);
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_free_bulk);
+
+/*
+ * gosalloc_free() of @p, whose span lookup gave cache span @s (malloc.c):
+ * as kfree() of a kmem_cache object. The caller ran the sanitizer hooks.
+ */
+void gosalloc_cache_free_span(struct gosalloc_span *s, const void *p,
+			      unsigned long caller)
+{
+	struct gosalloc_cache *c = cache_of(NULL, s, p, caller);
+
+	if (c)
+		cache_free(c, (void *)p, caller);
+}
+
+/*
+ * gosalloc_size() of @p in cache span @s: the cache's object size, or 0
+ * if @p is not the start of an object.
+ */
+size_t gosalloc_cache_object_size(struct gosalloc_span *s, const void *p)
+{
+	struct gosalloc_cache *c = READ_ONCE(s->cache);
+
+	return c && cache_object_start(s, p) ? c->size : 0;
+}
+
+/**
+ * gosalloc_cache_size() - the object size of a cache
+ * @c: the cache
+ *
+ * Context: any context.
+ * Return: the size given to gosalloc_cache_create().
+ */
+unsigned int gosalloc_cache_size(const struct gosalloc_cache *c)
+{
+	return c->size;
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_size);
+
+/* ---- Create and destroy ---- */
+
+static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
+					unsigned int align,
+					slab_flags_t flags,
+					void (*ctor)(void *))
+{
+	struct gosalloc_cache *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return NULL;
+	c->name = kstrdup_const(name, GFP_KERNEL);
+	c->cpu = alloc_percpu(struct gosalloc_cache_cpu);
+	if (!c->name || !c->cpu) {
+		kfree_const(c->name);
+		free_percpu(c->cpu);
+		kfree(c);
+		return NULL;
+	}
+	c->size = size;
+	c->flags = flags;
+	c->ctor = ctor;
+	c->align = cache_align(size, align, flags);
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->partial);
+	INIT_LIST_HEAD(&c->full);
+	INIT_LIST_HEAD(&c->rcu_wait);
+	INIT_LIST_HEAD(&c->rcu_flight);
+	cache_layout(c);
+	return c;
+}
+
+static void cache_delete(struct gosalloc_cache *c)
+{
+	free_percpu(c->cpu);
+	kfree_const(c->name);
+	kfree(c);
+}
+
+/**
+ * gosalloc_cache_create() - create a cache of objects of one size
+ * @name: the cache's name, shown in debugfs (copied)
+ * @size: object size, 1 to 128 KiB
+ * @align: alignment, a power of two up to PAGE_SIZE, or 0; objects are
+ *	aligned to at least the size of a pointer
+ * @flags: SLAB_* flags: SLAB_HWCACHE_ALIGN aligns objects to a cache line
+ *	(or, for small objects, to a power-of-two fraction of one);
+ *	SLAB_TYPESAFE_BY_RCU keeps the memory of a freed object of this
+ *	type until an RCU grace period has passed; SLAB_PANIC panics if the
+ *	cache cannot be created; SLAB_ACCOUNT and the debugging flags are
+ *	accepted and ignored
+ * @ctor: constructor, or NULL; called once per object, when its span is
+ *	taken from the heap, and never again: objects must be freed in
+ *	their constructed state, as with kmem_cache_create()
+ *
+ * Context: process context; may sleep.
+ * Return: the cache, or NULL for an invalid argument or when memory is
+ * short.
+ */
+struct gosalloc_cache *gosalloc_cache_create(const char *name,
+					     unsigned int size,
+					     unsigned int align,
+					     slab_flags_t flags,
+					     void (*ctor)(void *))
+{
+	struct gosalloc_cache *c = NULL;
+	unsigned long irqflags;
+
+	might_sleep();
+	if (cache_args_valid(name, size, align))
+		c = cache_new(name, size, align, flags, ctor);
+	if (!c) {
+		if (flags & SLAB_PANIC)
+			panic("gosalloc: cannot create cache %s\n", name);
+		return NULL;
+	}
+	spin_lock_irqsave(&gosalloc_caches_lock, irqflags);
+	list_add_tail(&c->list, &gosalloc_caches);
+	spin_unlock_irqrestore(&gosalloc_caches_lock, irqflags);
+	return c;
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_create);
+
+/*
+ * Empty every CPU's array of @c into the spans. Only at destroy, when
+ * no one may use the cache any more, so the arrays are read remotely.
+ */
+static void cache_drain(struct gosalloc_cache *c)
+{
+	struct gosalloc_cache_cpu *cc;
+	unsigned long flags;
+	unsigned int cpu;
+	LIST_HEAD(empty);
+
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(c->cpu, cpu);
+		local_irq_save(flags);
+		cpu_flush(c, cc, cc->count, &empty);
+		local_irq_restore(flags);
+	}
+	span_release_list(c, &empty);
+}
+
+/* Release the spans with no object out. Return: objects still out. */
+static unsigned long cache_shrink(struct gosalloc_cache *c)
+{
+	struct gosalloc_span *s, *next;
+	unsigned long flags, out = 0;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe(s, next, &c->partial, list) {
+		out += s->allocated;
+		if (!s->allocated) {
+			list_move(&s->list, &empty);
+			c->nspans--;
+		}
+	}
+	list_for_each_entry(s, &c->full, list)
+		out += s->allocated;
+	spin_unlock_irqrestore(&c->lock, flags);
+	span_release_list(c, &empty);
+	return out;
+}
+
+/**
+ * gosalloc_cache_destroy() - destroy a cache
+ * @c: the cache, or NULL
+ *
+ * Pending gosalloc_free_rcu() frees are completed first, and under
+ * SLAB_TYPESAFE_BY_RCU the last grace period is waited for. If objects
+ * are still out, they are reported once, as SLUB reports them, and the
+ * cache and its spans are left allocated (leaked), so that a late user
+ * of an object corrupts nothing.
+ *
+ * Context: process context; may sleep. No other user of @c may remain.
+ */
+void gosalloc_cache_destroy(struct gosalloc_cache *c)
+{
+	unsigned long out, flags;
+
+	if (!c)
+		return;
+	might_sleep();
+	gosalloc_rcu_barrier();
+	cache_drain(c);
+	out = cache_shrink(c);
+	while (READ_ONCE(c->rcu_queued))
+		rcu_barrier();
+	if (out) {
+		pr_err("cache %s: %lu objects remaining on destroy; cache leaked\n",
+		       c->name, out);
+		WARN_ON_ONCE(1);
+		c->dead = true;
+		return;
+	}
+	spin_lock_irqsave(&gosalloc_caches_lock, flags);
+	list_del(&c->list);
+	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
+	cache_delete(c);
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_destroy);
+
+/*
+ * At unload: every client is gone. Caches a client never destroyed, or
+ * destroyed with objects out, are reported; once their grace periods are
+ * over their descriptors are freed (no gosalloc code runs any more) and
+ * their spans stay allocated.
+ */
+void gosalloc_cache_exit(void)
+{
+	struct gosalloc_cache *c, *next;
+
+	rcu_barrier();	/* typesafe_rcu_done() may be queued */
+	list_for_each_entry_safe(c, next, &gosalloc_caches, list) {
+		if (!c->dead)
+			pr_warn("cache %s was not destroyed\n", c->name);
+		list_del(&c->list);
+		cache_delete(c);
+	}
+}
+
+/* ---- Statistics ---- */
+
+static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
+			 unsigned long *frees)
+{
+	struct gosalloc_cache_cpu *cc;
+	unsigned int cpu;
+
+	*allocs = 0;
+	*frees = 0;
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(c->cpu, cpu);
+		*allocs += READ_ONCE(cc->allocs);
+		*frees += READ_ONCE(cc->frees);
+	}
+}
+
+/* Sum over the caches: objects allocated, freed, bytes in use. */
+void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes)
+{
+	unsigned long a, f, flags;
+	struct gosalloc_cache *c;
+
+	*mallocs = 0;
+	*frees = 0;
+	*bytes = 0;
+	spin_lock_irqsave(&gosalloc_caches_lock, flags);
+	list_for_each_entry(c, &gosalloc_caches, list) {
+		cache_counts(c, &a, &f);
+		*mallocs += a;
+		*frees += f;
+		if (a > f)	/* a racing read may see less */
+			*bytes += (u64)(a - f) * c->stride;
+	}
+	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
+}
+
+static int caches_show(struct seq_file *m, void *unused)
+{
+	unsigned long a, f, flags;
+	struct gosalloc_cache *c;
+
+	seq_puts(m, "name                      size  stride  align      flags     inuse   spans       mallocs         frees\n");
+	spin_lock_irqsave(&gosalloc_caches_lock, flags);
+	list_for_each_entry(c, &gosalloc_caches, list) {
+		cache_counts(c, &a, &f);
+		seq_printf(m, "%-24s %5u %7u %6u 0x%08x %9lu %7lu %13lu %13lu\n",
+			   c->name, c->size, c->stride, c->align,
+			   (__force unsigned int)c->flags, a > f ? a - f : 0,
+			   READ_ONCE(c->nspans), a, f);
+	}
+	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(caches);
+
+void gosalloc_caches_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("caches", 0444, dir, NULL, &caches_fops);
+}
