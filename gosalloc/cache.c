@@ -43,6 +43,7 @@
 #include <linux/log2.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 
 #include "cache.h"
@@ -681,6 +682,36 @@ static unsigned long cache_shrink(struct gosalloc_cache *c)
 	return out;
 }
 
+/* This CPU's part of gosalloc_cache_shrink(); interrupts off. */
+static void cache_flush_this_cpu(void *arg)
+{
+	struct gosalloc_cache *c = arg;
+	struct gosalloc_cache_cpu *cc = this_cpu_ptr(c->cpu);
+	LIST_HEAD(empty);
+
+	cpu_flush(c, cc, cc->count, &empty);
+	span_release_list(c, &empty);
+}
+
+/**
+ * gosalloc_cache_shrink() - give a cache's free memory back to the heap
+ * @c: the cache
+ *
+ * As kmem_cache_shrink(): every CPU's array goes back to the spans, and
+ * every span with no object out goes back to the heap (under
+ * SLAB_TYPESAFE_BY_RCU after a grace period).
+ *
+ * Context: process context; interrupts every online CPU.
+ * Return: 0.
+ */
+int gosalloc_cache_shrink(struct gosalloc_cache *c)
+{
+	on_each_cpu(cache_flush_this_cpu, c, 1);
+	cache_shrink(c);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_shrink);
+
 /**
  * gosalloc_cache_destroy() - destroy a cache
  * @c: the cache, or NULL
@@ -706,9 +737,8 @@ void gosalloc_cache_destroy(struct gosalloc_cache *c)
 	while (READ_ONCE(c->rcu_queued))
 		rcu_barrier();
 	if (out) {
-		pr_err("cache %s: %lu objects remaining on destroy; cache leaked\n",
-		       c->name, out);
-		WARN_ON_ONCE(1);
+		pr_err("cache %s: %lu objects remaining on destroy by %pS; cache leaked\n",
+		       c->name, out, (void *)_RET_IP_);
 		c->dead = true;
 		return;
 	}

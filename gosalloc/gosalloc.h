@@ -66,6 +66,7 @@ int gosalloc_cache_alloc_bulk(struct gosalloc_cache *c, gfp_t flags,
 			      size_t nr, void **p);
 void gosalloc_cache_free_bulk(struct gosalloc_cache *c, size_t nr, void **p);
 void gosalloc_cache_destroy(struct gosalloc_cache *c);
+int gosalloc_cache_shrink(struct gosalloc_cache *c);
 unsigned int gosalloc_cache_size(const struct gosalloc_cache *c);
 
 /* Frees after an RCU grace period (rcu.c). */

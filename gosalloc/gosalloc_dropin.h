@@ -211,7 +211,7 @@ gosalloc_dropin_cache_create_null(const char *name, unsigned int size,
 #define kmem_cache_free_bulk		gosalloc_cache_free_bulk
 #define kmem_cache_destroy		gosalloc_cache_destroy
 #define kmem_cache_size			gosalloc_cache_size
-#define kmem_cache_shrink(c)		({ (void)(c); 0; })
+#define kmem_cache_shrink		gosalloc_cache_shrink
 
 /* ---- kfree_rcu() ---- */
 

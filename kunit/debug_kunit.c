@@ -188,6 +188,7 @@ static void gosalloc_debug_largest_small_sizes(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		KUNIT_EXPECT_GE(test, gosalloc_size(p), size);
+		OPTIMIZER_HIDE_VAR(p);	/* past __alloc_size() */
 		memset(p, 0xee, gosalloc_size(p));
 		gosalloc_free(p);
 	}
