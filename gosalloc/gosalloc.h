@@ -16,6 +16,8 @@
 
 #include <linux/compiler.h>
 #include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 struct rcu_head;
@@ -85,16 +87,15 @@ void gosalloc_rcu_barrier(void);
  * memory.
  */
 #define gosalloc_free_rcu(...)						\
-	__gosalloc_free_rcu_pick(__VA_ARGS__, __gosalloc_free_rcu_2,	\
-				 __gosalloc_free_rcu_1)(__VA_ARGS__)
-#define __gosalloc_free_rcu_pick(_1, _2, which, ...)	which
+	CONCATENATE(__gosalloc_free_rcu_, COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__)
 #define __gosalloc_free_rcu_1(ptr)	gosalloc_free_rcu_mightsleep(ptr)
 #define __gosalloc_free_rcu_2(ptr, rhf)					\
 do {									\
 	typeof(ptr) ___p = (ptr);					\
 									\
 	if (___p)							\
-		gosalloc_free_rcu_head(___p, &___p->rhf);		\
+		gosalloc_free_rcu_head(___p, (void *)___p +		\
+				       offsetof(typeof(*___p), rhf));	\
 } while (0)
 
 #endif /* _GOSALLOC_H */

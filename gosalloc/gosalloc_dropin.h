@@ -2,11 +2,9 @@
 /*
  * gosalloc_dropin.h - rebuild an unmodified module on gosalloc.
  *
- * Force-included by one line in the module's Kbuild file:
- *
- *	ccflags-y += -include <gosalloc>/gosalloc/gosalloc_dropin.h
- *	KBUILD_EXTRA_SYMBOLS := <gosalloc>/Module.symvers
- *
+ * Force-included into every file of a module by one line of its Kbuild
+ * file, "ccflags-y += -include" and this header's path (plus the usual
+ * KBUILD_EXTRA_SYMBOLS := <gosalloc>/Module.symvers),
  * it includes <linux/slab.h> and <linux/vmalloc.h> and then redefines the
  * kmalloc family, the kmem_cache family and kfree_rcu() as gosalloc's.
  * Every header the module includes afterwards sees the new names too.
@@ -96,10 +94,12 @@ static inline void gosalloc_dropin_kfree_const(const void *p)
 #define kzalloc(size, flags)		kmalloc(size, (flags) | __GFP_ZERO)
 #define kmalloc_array(n, size, flags)	gosalloc_dropin_kmalloc_array(n, size, flags)
 #define kcalloc(n, size, flags)		kmalloc_array(n, size, (flags) | __GFP_ZERO)
-#define kmalloc_node(size, flags, node)	kmalloc(size, flags)
-#define kzalloc_node(size, flags, node)	kzalloc(size, flags)
-#define kmalloc_array_node(n, size, flags, node) kmalloc_array(n, size, flags)
-#define kcalloc_node(n, size, flags, node) kcalloc(n, size, flags)
+#define kmalloc_node(size, flags, node)	((void)(node), kmalloc(size, flags))
+#define kzalloc_node(size, flags, node)	((void)(node), kzalloc(size, flags))
+#define kmalloc_array_node(n, size, flags, node)			\
+	((void)(node), kmalloc_array(n, size, flags))
+#define kcalloc_node(n, size, flags, node)				\
+	((void)(node), kcalloc(n, size, flags))
 #define kmalloc_track_caller(size, flags) kmalloc(size, flags)
 #define krealloc(p, size, flags)	gosalloc_realloc_any(p, size, flags)
 #define krealloc_array(p, n, size, flags) \
@@ -114,11 +114,12 @@ static inline void gosalloc_dropin_kfree_const(const void *p)
 #define kstrndup			gosalloc_kstrndup
 #define kvmalloc(size, flags)		gosalloc_kvmalloc(size, flags)
 #define kvzalloc(size, flags)		gosalloc_kvzalloc(size, flags)
-#define kvmalloc_node(size, flags, node) kvmalloc(size, flags)
-#define kvzalloc_node(size, flags, node) kvzalloc(size, flags)
+#define kvmalloc_node(size, flags, node) ((void)(node), kvmalloc(size, flags))
+#define kvzalloc_node(size, flags, node) ((void)(node), kvzalloc(size, flags))
 #define kvmalloc_array(n, size, flags)	gosalloc_dropin_kvmalloc_array(n, size, flags)
 #define kvcalloc(n, size, flags)	kvmalloc_array(n, size, (flags) | __GFP_ZERO)
-#define kvcalloc_node(n, size, flags, node) kvcalloc(n, size, flags)
+#define kvcalloc_node(n, size, flags, node)				\
+	((void)(node), kvcalloc(n, size, flags))
 #define kvrealloc(p, size, flags)	gosalloc_kvrealloc_any(p, size, flags)
 #define kvfree				gosalloc_free_any
 
@@ -158,16 +159,9 @@ static inline void gosalloc_dropin_free_cleanup(void *p)
 
 #define kmem_cache	gosalloc_cache
 
-#undef kmem_cache_create
-#undef kmem_cache_alloc
-#undef kmem_cache_alloc_lru
-#undef kmem_cache_alloc_node
-#undef kmem_cache_zalloc
-#undef kmem_cache_alloc_bulk
-#undef KMEM_CACHE
-#undef KMEM_CACHE_USERCOPY
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/* 6.12 defines kmem_cache_create() as a macro over kmem_cache_args. */
+#ifdef kmem_cache_create
+#define GOSALLOC_DROPIN_CACHE_ARGS
 static inline struct gosalloc_cache *
 gosalloc_dropin_cache_create_args(const char *name, unsigned int size,
 				  struct kmem_cache_args *args,
@@ -184,27 +178,44 @@ gosalloc_dropin_cache_create_null(const char *name, unsigned int size,
 	return gosalloc_cache_create(name, size, 0, flags, NULL);
 }
 
+#undef kmem_cache_create
 #define kmem_cache_create(name, size, args, ...)			\
-	_Generic((args),						\
-		 struct kmem_cache_args *: gosalloc_dropin_cache_create_args, \
-		 void *: gosalloc_dropin_cache_create_null,		\
-		 default: gosalloc_cache_create)(name, size, args, __VA_ARGS__)
+	__builtin_choose_expr(						\
+		__builtin_types_compatible_p(typeof(args),		\
+					     struct kmem_cache_args *),	\
+		gosalloc_dropin_cache_create_args,			\
+		__builtin_choose_expr(					\
+			__builtin_types_compatible_p(typeof(args), void *), \
+			gosalloc_dropin_cache_create_null,		\
+			gosalloc_cache_create))(name, size, args, __VA_ARGS__)
 #define __kmem_cache_create_args	gosalloc_dropin_cache_create_args
 #else
 #define kmem_cache_create		gosalloc_cache_create
 #endif
 
-#define KMEM_CACHE(s, flags)						\
-	gosalloc_cache_create(#s, sizeof(struct s), __alignof__(struct s), \
-			      flags, NULL)
-#define KMEM_CACHE_USERCOPY(s, flags, field)	KMEM_CACHE(s, flags)
+#undef kmem_cache_alloc
+#undef kmem_cache_alloc_lru
+#undef kmem_cache_alloc_node
+#undef kmem_cache_zalloc
+#undef kmem_cache_alloc_bulk
+#undef KMEM_CACHE
+#undef KMEM_CACHE_USERCOPY
+
+#define KMEM_CACHE(type, flags)						\
+	gosalloc_cache_create(#type, sizeof(struct type),		\
+			      __alignof__(struct type), flags, NULL)
+#define KMEM_CACHE_USERCOPY(type, flags, field)				\
+	((void)offsetof(struct type, field), KMEM_CACHE(type, flags))
 #define kmem_cache_create_usercopy(name, size, align, flags, useroffset, \
 				   usersize, ctor)			\
-	gosalloc_cache_create(name, size, align, flags, ctor)
+	((void)(useroffset), (void)(usersize),				\
+	 gosalloc_cache_create(name, size, align, flags, ctor))
 #define kmem_cache_alloc(c, flags)	gosalloc_cache_alloc(c, flags)
 #define kmem_cache_zalloc(c, flags)	gosalloc_cache_alloc(c, (flags) | __GFP_ZERO)
-#define kmem_cache_alloc_node(c, flags, node) gosalloc_cache_alloc(c, flags)
-#define kmem_cache_alloc_lru(c, lru, flags) gosalloc_cache_alloc(c, flags)
+#define kmem_cache_alloc_node(c, flags, node)				\
+	((void)(node), gosalloc_cache_alloc(c, flags))
+#define kmem_cache_alloc_lru(c, lru, flags)				\
+	((void)(lru), gosalloc_cache_alloc(c, flags))
 #define kmem_cache_alloc_bulk(c, flags, nr, p) \
 	gosalloc_cache_alloc_bulk(c, flags, nr, p)
 #define kmem_cache_free			gosalloc_cache_free
@@ -224,27 +235,45 @@ gosalloc_dropin_cache_create_null(const char *name, unsigned int size,
 do {									\
 	typeof(ptr) ___q = (ptr);					\
 									\
-	if (___q && gosalloc_owns(___q))				\
-		gosalloc_free_rcu_head(___q, &___q->rhf);		\
-	else if (___q)							\
-		kvfree_rcu_arg_2(___q, rhf);				\
+	gosalloc_dropin_free_rcu_head(___q, offsetof(typeof(*___q), rhf)); \
 } while (0)
 
-#define gosalloc_dropin_free_rcu_1(ptr)					\
-do {									\
-	typeof(ptr) ___q = (ptr);					\
-									\
-	if (___q && gosalloc_owns(___q))				\
-		gosalloc_free_rcu_mightsleep(___q);			\
-	else if (___q)							\
-		kvfree_rcu_arg_1(___q);					\
-} while (0)
+/* The kernel's kvfree_call_rcu(): the object from 6.12, the offset before. */
+static inline void gosalloc_dropin_kvfree_call_rcu(struct rcu_head *head,
+						   void *p, size_t offset)
+{
+#ifdef GOSALLOC_DROPIN_CACHE_ARGS
+	kvfree_call_rcu(head, p);
+#else
+	kvfree_call_rcu(head, (rcu_callback_t)(unsigned long)offset);
+#endif
+}
 
+static inline void gosalloc_dropin_free_rcu_head(void *p, size_t offset)
+{
+	if (!p)
+		return;
+	if (gosalloc_owns(p))
+		gosalloc_free_rcu_head(p, p + offset);
+	else
+		gosalloc_dropin_kvfree_call_rcu(p + offset, p, offset);
+}
+
+static inline void gosalloc_dropin_free_rcu_ptr(void *p)
+{
+	if (!p)
+		return;
+	if (gosalloc_owns(p))
+		gosalloc_free_rcu_mightsleep(p);
+	else
+		kvfree_rcu_arg_1(p);
+}
+
+#define gosalloc_dropin_free_rcu_1(ptr)	gosalloc_dropin_free_rcu_ptr(ptr)
 #define kfree_rcu(...)							\
-	__gosalloc_free_rcu_pick(__VA_ARGS__, gosalloc_dropin_free_rcu_2, \
-				 gosalloc_dropin_free_rcu_1)(__VA_ARGS__)
+	CONCATENATE(gosalloc_dropin_free_rcu_, COUNT_ARGS(__VA_ARGS__))(__VA_ARGS__)
 #define kvfree_rcu(...)			kfree_rcu(__VA_ARGS__)
-#define kfree_rcu_mightsleep(ptr)	gosalloc_dropin_free_rcu_1(ptr)
-#define kvfree_rcu_mightsleep(ptr)	gosalloc_dropin_free_rcu_1(ptr)
+#define kfree_rcu_mightsleep(ptr)	gosalloc_dropin_free_rcu_ptr(ptr)
+#define kvfree_rcu_mightsleep(ptr)	gosalloc_dropin_free_rcu_ptr(ptr)
 
 #endif /* _GOSALLOC_DROPIN_H */

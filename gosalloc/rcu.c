@@ -66,7 +66,7 @@ struct gosalloc_rcu_slot {
 };
 
 struct gosalloc_rcu_cpu {
-	spinlock_t lock;
+	spinlock_t lock;			/* see the top of the file */
 	struct gosalloc_rcu_batch pending;	/* lock */
 	struct gosalloc_rcu_slot slots[GOSALLOC_RCU_SLOTS];
 	unsigned long frees;		/* lock; read anywhere */

@@ -29,6 +29,9 @@
 #   kselftest-6.12-free-noalloc  the same with init_on_free=1
 #			init_on_alloc=0
 #   kselftest-6.1	the same in Debian's 6.1 kernel
+#   dropin-6.12		Debian's minix, bfs and FAT modules rebuilt on gosalloc
+#			with the drop-in header alone, and the same
+#			filesystem workload on them and on Debian's builds
 #   rt-refused		the module's build against Debian's 6.12 PREEMPT_RT
 #			headers stops with a message naming PREEMPT_RT
 #   dkms		dkms add/build/install against Debian's 6.12 headers,
@@ -50,7 +53,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dropin-6.12 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary
@@ -85,6 +88,8 @@ run_lane() {
 		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
 		rt-refused)	run_step rt-refused "$GOSALLOC_TOP/tools/rt-test.sh" ;;
+		dropin-*)	run_step "$step" "$GOSALLOC_TOP/tools/dropin-test.sh" \
+					"${step#dropin-}" ;;
 		module-debug)	rm -f "$out/$step.log"
 				run_step "$step" "$GOSALLOC_TOP/tools/module-debug.sh" ;;
 		stat-tool)	need_pkgs stat-static
