@@ -576,6 +576,7 @@ static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
 		kfree(c);
 		return NULL;
 	}
+	c->head.magic = GOSALLOC_CACHE_MAGIC;
 	c->size = size;
 	c->flags = flags;
 	c->ctor = ctor;
@@ -591,6 +592,7 @@ static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
 
 static void cache_delete(struct gosalloc_cache *c)
 {
+	c->head.magic = 0;
 	free_percpu(c->cpu);
 	kfree_const(c->name);
 	kfree(c);

@@ -12,6 +12,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "gosalloc.h"
+
 struct dentry;
 struct gosalloc_span;
 
@@ -29,6 +31,7 @@ struct gosalloc_cache_cpu {
 };
 
 struct gosalloc_cache {
+	struct gosalloc_cache_head head;	/* first: GOSALLOC_CACHE_MAGIC */
 	const char *name;		/* a copy, freed with the cache */
 	unsigned int size;		/* object size asked for */
 	unsigned int stride;		/* object, link if after it, padding */

@@ -56,7 +56,18 @@ void *gosalloc_realloc_any(const void *p, size_t new_size, gfp_t flags)
 void *gosalloc_kvrealloc_any(const void *p, size_t new_size, gfp_t flags)
 	__realloc_size(2);
 
-/* Named caches of one object size (cache.c), with SLUB's semantics. */
+/*
+ * Named caches of one object size (cache.c), with SLUB's semantics. A
+ * cache starts with GOSALLOC_CACHE_MAGIC, so that gosalloc_dropin.h can
+ * tell it from a kernel cache a kernel header hands the module (fs.h's
+ * names_cachep behind __getname(), for one).
+ */
+#define GOSALLOC_CACHE_MAGIC	0x676f73616c6c6f63UL	/* "gosalloc" */
+
+struct gosalloc_cache_head {
+	unsigned long magic;
+};
+
 struct gosalloc_cache *gosalloc_cache_create(const char *name,
 					     unsigned int size,
 					     unsigned int align,

@@ -33,6 +33,16 @@ static inline void *gosalloc_kernel_kmalloc(size_t size, gfp_t flags)
 	return kmalloc(size, flags);
 }
 
+static inline void *gosalloc_kernel_cache_alloc(void *c, gfp_t flags)
+{
+	return kmem_cache_alloc((struct kmem_cache *)c, flags);
+}
+
+static inline void gosalloc_kernel_cache_free(void *c, void *p)
+{
+	kmem_cache_free((struct kmem_cache *)c, p);
+}
+
 /* ---- The kmalloc family ---- */
 
 static __always_inline __alloc_size(1) void *
@@ -210,15 +220,42 @@ gosalloc_dropin_cache_create_null(const char *name, unsigned int size,
 				   usersize, ctor)			\
 	((void)(useroffset), (void)(usersize),				\
 	 gosalloc_cache_create(name, size, align, flags, ctor))
-#define kmem_cache_alloc(c, flags)	gosalloc_cache_alloc(c, flags)
-#define kmem_cache_zalloc(c, flags)	gosalloc_cache_alloc(c, (flags) | __GFP_ZERO)
+/*
+ * Kernel headers hand the module kernel caches too (names_cachep behind
+ * __getname() and __putname()): those stay the kernel's.
+ */
+static __always_inline bool gosalloc_dropin_own_cache(struct gosalloc_cache *c)
+{
+	return likely(((struct gosalloc_cache_head *)c)->magic ==
+		      GOSALLOC_CACHE_MAGIC);
+}
+
+static __always_inline void *
+gosalloc_dropin_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
+{
+	if (gosalloc_dropin_own_cache(c))
+		return gosalloc_cache_alloc(c, flags);
+	return gosalloc_kernel_cache_alloc(c, flags);
+}
+
+static __always_inline void gosalloc_dropin_cache_free(struct gosalloc_cache *c,
+						       void *p)
+{
+	if (gosalloc_dropin_own_cache(c))
+		gosalloc_cache_free(c, p);
+	else
+		gosalloc_kernel_cache_free(c, p);
+}
+
+#define kmem_cache_alloc(c, flags)	gosalloc_dropin_cache_alloc(c, flags)
+#define kmem_cache_zalloc(c, flags)	kmem_cache_alloc(c, (flags) | __GFP_ZERO)
 #define kmem_cache_alloc_node(c, flags, node)				\
-	((void)(node), gosalloc_cache_alloc(c, flags))
+	((void)(node), kmem_cache_alloc(c, flags))
 #define kmem_cache_alloc_lru(c, lru, flags)				\
-	((void)(lru), gosalloc_cache_alloc(c, flags))
+	((void)(lru), kmem_cache_alloc(c, flags))
 #define kmem_cache_alloc_bulk(c, flags, nr, p) \
 	gosalloc_cache_alloc_bulk(c, flags, nr, p)
-#define kmem_cache_free			gosalloc_cache_free
+#define kmem_cache_free			gosalloc_dropin_cache_free
 #define kmem_cache_free_bulk		gosalloc_cache_free_bulk
 #define kmem_cache_destroy		gosalloc_cache_destroy
 #define kmem_cache_size			gosalloc_cache_size
