@@ -7,6 +7,7 @@
 #define _GOSALLOC_COMPAT_H
 
 #include <linux/atomic.h>
+#include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/percpu.h>
 #include <linux/shrinker.h>
