@@ -53,6 +53,8 @@
 static LIST_HEAD(gosalloc_caches);
 /* The list of caches: any context, irqs saved (stats read it). */
 static DEFINE_SPINLOCK(gosalloc_caches_lock);
+/* Objects allocated and freed by caches since destroyed: caches lock. */
+static u64 gosalloc_gone_mallocs, gosalloc_gone_frees;
 
 /* ---- Layout ---- */
 
@@ -559,6 +561,9 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_size);
 
 /* ---- Create and destroy ---- */
 
+static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
+			 unsigned long *frees);
+
 static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
 					unsigned int align,
 					slab_flags_t flags,
@@ -728,7 +733,7 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_shrink);
  */
 void gosalloc_cache_destroy(struct gosalloc_cache *c)
 {
-	unsigned long out, flags;
+	unsigned long out, flags, allocs, frees;
 
 	if (!c)
 		return;
@@ -744,8 +749,11 @@ void gosalloc_cache_destroy(struct gosalloc_cache *c)
 		c->dead = true;
 		return;
 	}
+	cache_counts(c, &allocs, &frees);
 	spin_lock_irqsave(&gosalloc_caches_lock, flags);
 	list_del(&c->list);
+	gosalloc_gone_mallocs += allocs;
+	gosalloc_gone_frees += frees;
 	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
 	cache_delete(c);
 }
@@ -793,10 +801,10 @@ void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes)
 	unsigned long a, f, flags;
 	struct gosalloc_cache *c;
 
-	*mallocs = 0;
-	*frees = 0;
 	*bytes = 0;
 	spin_lock_irqsave(&gosalloc_caches_lock, flags);
+	*mallocs = gosalloc_gone_mallocs;
+	*frees = gosalloc_gone_frees;
 	list_for_each_entry(c, &gosalloc_caches, list) {
 		cache_counts(c, &a, &f);
 		*mallocs += a;

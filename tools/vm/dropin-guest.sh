@@ -109,6 +109,8 @@ run() {
 	loaded=$(mem_kb)
 	[ "$build" = dropin ] && { echo "---- caches ($fs) ----"; cat $G/caches; }
 	for m in $(echo "$@" | tr ' ' '\n' | sed '1!G;h;$!d'); do rmmod "$m"; done
+	# gosalloc keeps free pages for reuse; give them back to compare.
+	echo 1 >$G/release
 	after=$(mem_kb)
 	echo "MEM $build-$fs used_while_loaded_kb=$((before - loaded)) kept_after_rmmod_kb=$((before - after))"
 	rm -f /tmp/fs.img
