@@ -156,7 +156,8 @@ static struct gosalloc_span *span_new(struct gosalloc_cache *c, gfp_t gfp)
 	if (c->ctor)
 		for (i = 0; i < c->nelems; i++)
 			c->ctor((void *)(s->base + i * c->stride));
-	WRITE_ONCE(s->cache, c);	/* frees of its objects check it */
+	/* Release: a free that finds @c here sees the span's geometry. */
+	smp_store_release(&s->cache, c);
 	return s;
 }
 
@@ -422,12 +423,13 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_alloc_bulk);
 
 /* ---- Free ---- */
 
-/* Is @p the start of an object of cache span @s? */
+/* Is @p the start of an object of cache span @s (not its tail waste)? */
 static bool cache_object_start(struct gosalloc_span *s, const void *p)
 {
 	unsigned long off = (unsigned long)p - s->base;
+	u32 idx = ((u64)off * s->divmagic) >> 32;
 
-	return (u32)(((u64)off * s->divmagic) >> 32) * s->elemsize == off;
+	return idx * s->elemsize == off && idx < s->nelems;
 }
 
 /*
@@ -439,10 +441,11 @@ static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 				       unsigned long caller)
 {
 	struct gosalloc_cache *owner = NULL;
-	u8 state = s ? READ_ONCE(s->state) : GOSALLOC_SPAN_DEAD;
+	u8 state = s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD;
 
+	/* Pairs with the release in span_new(). */
 	if (state == GOSALLOC_SPAN_CACHE)
-		owner = READ_ONCE(s->cache);
+		owner = smp_load_acquire(&s->cache);
 	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
 		return owner;
 	if (owner && c && owner != c)
@@ -541,7 +544,8 @@ void gosalloc_cache_free_span(struct gosalloc_span *s, const void *p,
  */
 size_t gosalloc_cache_object_size(struct gosalloc_span *s, const void *p)
 {
-	struct gosalloc_cache *c = READ_ONCE(s->cache);
+	/* Pairs with the release in span_new(). */
+	struct gosalloc_cache *c = smp_load_acquire(&s->cache);
 
 	return c && cache_object_start(s, p) ? c->size : 0;
 }

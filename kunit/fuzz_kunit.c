@@ -116,13 +116,9 @@ static void fuzz_range(struct fuzz *f, unsigned long lo, unsigned long hi,
 			continue;
 		}
 		s = gosalloc_span_lookup(p);
-		if (outside && s && (gosalloc_span_state(s) ==
-				     GOSALLOC_SPAN_SMALL ||
-				     gosalloc_span_state(s) ==
-				     GOSALLOC_SPAN_TINY ||
-				     gosalloc_span_state(s) ==
-				     GOSALLOC_SPAN_LARGE))
-			continue;
+		if (outside && s && gosalloc_span_state(s) != GOSALLOC_SPAN_FREE &&
+		    gosalloc_span_state(s) != GOSALLOC_SPAN_DEAD)
+			continue;	/* a span in use, not ours */
 		if (gosalloc_size(p)) {
 			/* Freeing it would corrupt the heap: stop here. */
 			KUNIT_FAIL(f->test, "%p (span %p) accepted", p, s);
