@@ -440,12 +440,11 @@ static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 				       struct gosalloc_span *s, const void *p,
 				       unsigned long caller)
 {
-	struct gosalloc_cache *owner = NULL;
 	u8 state = s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD;
+	struct gosalloc_cache *owner;
 
 	/* Pairs with the release in span_new(). */
-	if (state == GOSALLOC_SPAN_CACHE)
-		owner = smp_load_acquire(&s->cache);
+	owner = state == GOSALLOC_SPAN_CACHE ? smp_load_acquire(&s->cache) : NULL;
 	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
 		return owner;
 	if (owner && c && owner != c)
