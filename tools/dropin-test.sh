@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # dropin-test.sh [SERIES]: rebuild unmodified modules of Debian's
-# linux-source-SERIES (default 6.12) on gosalloc with the drop-in header
+# linux-source-SERIES (default GOSALLOC_SERIES, lib.sh) on gosalloc with the drop-in header
 # alone, and run the same workloads on them and on Debian's own builds of
 # the same modules, in one boot of Debian's kernel under QEMU.
 #   minix	filesystem: thousands of files across directories, written,
@@ -17,10 +17,10 @@ set -euo pipefail
 export GOSALLOC_VM_TIMEOUT=${GOSALLOC_VM_TIMEOUT:-2400}
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
-series=${1:-6.12}
-out=${GOSALLOC_OUT:-$GOSALLOC_TOP/out}
+series=${1:-$GOSALLOC_SERIES}
+out=$GOSALLOC_OUT
 work=$out/dropin-$series
-need_pkgs util-linux xz-utils
+need_pkgs dropin
 debian_modules "$series"
 tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" "$series")
 rm -rf "$work"
