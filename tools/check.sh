@@ -122,7 +122,7 @@ run_lane() {
 kunit=() tree=()
 for step in $steps; do
 	case $step in
-	kunit-*|module-debug) kunit+=("$step") ;;
+	kunit-*)              kunit+=("$step") ;;
 	*)		tree+=("$step") ;;
 	esac
 done
