@@ -471,7 +471,13 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	struct gosalloc_span *s;
 	void *addr;
 
-	addr = alloc_pages_exact(npages << PAGE_SHIFT, page_gfp(gfp));
+	/*
+	 * The pages come without __GFP_ZERO, so pages_adopt() must not take
+	 * them for zeroed unless init_on_alloc zeroed them: both get the
+	 * same flags.
+	 */
+	gfp = page_gfp(gfp);
+	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
 	if (!addr)
 		return NULL;
 	s = pages_adopt(addr, npages, gfp, direct_place, 0);
