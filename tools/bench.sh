@@ -37,7 +37,7 @@ done
 for ioa in 1 0; do
 	log "bench: UML, 1 CPU, init_on_alloc=$ioa"
 	GOSALLOC_KUNIT_TAG=bench GOSALLOC_KUNIT_ARGS="init_on_alloc=$ioa" \
-	GOSALLOC_OUT=$out "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um \
+	GOSALLOC_OUT=$out "$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um "$GOSALLOC_SERIES" \
 		"$GOSALLOC_TOP/tools/kernel/bench.config" >"$out/uml-$ioa.out" 2>&1 ||
 		die "UML bench run failed (see $out/uml-$ioa.out)"
 	mv "$out/kunit-um-bench.kernel.log" "$out/uml-$ioa.log"
