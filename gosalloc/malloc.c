@@ -243,6 +243,13 @@ static noinline void *small_alloc_slow(void *obj, unsigned int cls,
 	return obj;
 }
 
+/* A request for a zone gosalloc does not serve; out of line, a tail call. */
+static noinline void *alloc_refused(gfp_t flags, unsigned long caller)
+{
+	gosalloc_refuse_gfp(flags, caller);
+	return NULL;
+}
+
 /*
  * The fast path: a small object from this CPU's list, zeroed by a tail
  * call to memset() or handed out with its link cleared. Everything else
@@ -256,10 +263,8 @@ static __always_inline void *alloc(size_t size, gfp_t flags,
 	void *obj;
 
 	might_alloc(flags);
-	if (unlikely(flags & GOSALLOC_GFP_REFUSED)) {
-		gosalloc_refuse_gfp(flags, caller);
-		return NULL;
-	}
+	if (unlikely(flags & GOSALLOC_GFP_REFUSED))
+		return alloc_refused(flags, caller);
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
 	if (unlikely(!small_request(size)))
