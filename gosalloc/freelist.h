@@ -77,9 +77,14 @@ static __always_inline void gosalloc_set_next(void *obj, unsigned int cls,
  * with the first can never cut a list it is already on. Debug mode
  * poisons free objects instead (debug.c).
  */
+static __always_inline bool gosalloc_object_wipe_wanted(void)
+{
+	return want_init_on_free() && !gosalloc_debug_on();
+}
+
 static __always_inline void gosalloc_object_wipe(void *obj, unsigned int cls)
 {
-	if (want_init_on_free() && !gosalloc_debug_on())
+	if (gosalloc_object_wipe_wanted())
 		gosalloc_memset(obj + sizeof(void *), 0,
 				gosalloc_class_to_size[cls] - sizeof(void *));
 }

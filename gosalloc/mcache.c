@@ -165,6 +165,30 @@ bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj)
 }
 
 /**
+ * gosalloc_mcache_free_irqsave() - free with interrupts off
+ * @cls: size class
+ * @obj: the object
+ *
+ * The out-of-line end of gosalloc_mcache_free(): for a full list, and for
+ * every free under init_on_free. Out of line so that the fast path calls
+ * nothing.
+ *
+ * Context: any context.
+ * Return: as gosalloc_mcache_free().
+ */
+noinline bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj)
+{
+	unsigned long flags;
+	bool fresh;
+
+	local_irq_save(flags);
+	fresh = gosalloc_mcache_push_irqoff(cls, obj);
+	local_irq_restore(flags);
+	return fresh;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_irqsave);
+
+/**
  * gosalloc_mcache_drain() - give every object of a CPU's cache back
  * @cpu: the current CPU, or one that is offline
  *

@@ -118,6 +118,7 @@ void gosalloc_mcache_exit(void);
 void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
 bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj);
+bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n);
@@ -319,9 +320,15 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
  * every path, so that a second free of the list's head changes nothing.
  * Return: false if @obj is already the list's most recent object (a
  * double free), true otherwise.
+ *
+ * With init_on_free on, all three happen out of line with interrupts
+ * off: a call to memset() inside the loops below would make every free
+ * save and restore six registers, init_on_free or not.
  */
 static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 {
+	if (gosalloc_object_wipe_wanted())
+		return gosalloc_mcache_free_irqsave(cls, obj);
 #ifdef GOSALLOC_LOCKLESS_MCACHE
 	if (likely(gosalloc_mcache_lockless())) {
 		unsigned long limit = 2 * gosalloc_class_batch[cls];
@@ -336,8 +343,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 			if (unlikely(old.head == obj))
 				return false;
 			if (unlikely(gosalloc_tag_count(old.tag) + 1 >= limit))
-				goto slow;
-			gosalloc_object_wipe(obj, cls);
+				return gosalloc_mcache_free_irqsave(cls, obj);
 			gosalloc_set_next(obj, cls, old.head);
 			new.head = obj;
 			new.tag = old.tag + GOSALLOC_TAG_SEQ + 1;
@@ -360,7 +366,6 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 			return false;
 		}
 		if (likely(list_has_room(l->tag, cls, 1))) {
-			gosalloc_object_wipe(obj, cls);
 			list_push(c, l, cls, obj);
 			pushed = true;
 		}
@@ -368,18 +373,7 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 		if (likely(pushed))
 			return true;
 	}
-#ifdef GOSALLOC_LOCKLESS_MCACHE
-slow:
-#endif
-	{
-		unsigned long flags;
-		bool fresh;
-
-		local_irq_save(flags);
-		fresh = gosalloc_mcache_push_irqoff(cls, obj);
-		local_irq_restore(flags);
-		return fresh;
-	}
+	return gosalloc_mcache_free_irqsave(cls, obj);
 }
 
 /* An object of @cls from this CPU's list, refilled when empty; or NULL. */
