@@ -21,7 +21,9 @@
  *   gosalloc_bench: memory <name> <gosalloc peak pages> <SLUB peak pages>
  *
  * gosalloc's pages are its heap_sys; SLUB's are the growth of the slab
- * page counters (which include large kmalloc pages) over the replay.
+ * page counters (which include large kmalloc pages) over the replay. The
+ * same line follows the two-CPU rows for the Larson row's peak
+ * (larson_handoff()) and the tiny rows for a million live tiny objects.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,6 +90,12 @@ static __always_inline void bench_free(enum bench_side side, void *p)
 		gosalloc_free(p);
 	else
 		kfree(p);
+}
+
+static unsigned long slab_pages(void)
+{
+	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
+	       global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
 }
 
 static void run_hot(struct bench_row *row, enum bench_side side)
@@ -241,6 +249,110 @@ static void run_parallel(struct bench_row *row, enum bench_side side)
 	run_two_cpus(row, side, parallel_worker, parallel_worker);
 }
 
+/*
+ * Larson's server benchmark, on two CPUs: each thread keeps an array of
+ * LARSON_SLOTS live objects of 8 to 1000 bytes and replaces a random one
+ * at a time (a free, then an allocation); every LARSON_HANDOFF
+ * replacements the two threads swap arrays, so that what one CPU
+ * allocated the other frees, as when Larson hands an array to a new
+ * thread. ops counts both threads' allocations and frees, the arrays'
+ * filling and emptying included. The first CPU's thread samples memory at
+ * every handoff: the growth of gosalloc's heap_inuse or of the slab page
+ * counters since the run began, the most of which is larson_peak.
+ */
+#define LARSON_SLOTS	1000
+#define LARSON_HANDOFF	4000
+#define LARSON_ROUNDS	5		/* handoffs per run */
+#define LARSON_OPS	(2 * 2 * (LARSON_SLOTS + LARSON_ROUNDS * LARSON_HANDOFF))
+
+static struct {
+	void *slot[2][LARSON_SLOTS];
+	atomic_t arrived;		/* threads at a handoff, ever */
+	unsigned long base, peak[2];	/* pages, per side */
+} larson;
+
+static unsigned long larson_pages(enum bench_side side)
+{
+	return side == BENCH_GOS ?
+		gosalloc_stat_read(GOSALLOC_HEAP_INUSE) >> PAGE_SHIFT :
+		slab_pages();
+}
+
+/* xorshift32: cheap, so that the allocators' cost dominates. */
+static u32 larson_next(u32 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static void *larson_alloc(enum bench_side side, u32 *x)
+{
+	u8 *p = bench_alloc(side, 8 + larson_next(x) % 993);
+
+	if (p)
+		*p = 1;		/* touched, as a server would */
+	return p;
+}
+
+/* Wait for the other thread at handoff @k; the first CPU samples memory. */
+static void larson_handoff(struct bench_ring *ring, unsigned int k, bool first)
+{
+	unsigned long now;
+
+	atomic_inc(&larson.arrived);
+	while (atomic_read(&larson.arrived) < 2 * (k + 1))
+		cpu_relax();
+	if (!first)
+		return;
+	now = larson_pages(ring->side);
+	now = now > larson.base ? now - larson.base : 0;
+	larson.peak[ring->side] = max(larson.peak[ring->side], now);
+}
+
+static int larson_worker(void *arg, bool first)
+{
+	struct bench_ring *ring = arg;
+	u32 x = first ? 0x9e3779b9 : 0x7f4a7c15;
+	unsigned int i, k, j, t = !first;
+	void **a = larson.slot[t];
+
+	for (i = 0; i < LARSON_SLOTS; i++)
+		a[i] = larson_alloc(ring->side, &x);
+	for (k = 0; k < LARSON_ROUNDS; k++) {
+		for (i = 0; i < LARSON_HANDOFF; i++) {
+			j = larson_next(&x) % LARSON_SLOTS;
+			bench_free(ring->side, a[j]);
+			a[j] = larson_alloc(ring->side, &x);
+		}
+		larson_handoff(ring, k, first);
+		a = larson.slot[(t + k + 1) % 2];
+	}
+	for (i = 0; i < LARSON_SLOTS; i++)
+		bench_free(ring->side, a[i]);
+	if (atomic_dec_and_test(&ring->running))
+		complete(&ring->done);
+	return 0;
+}
+
+static int larson_first(void *arg)
+{
+	return larson_worker(arg, true);
+}
+
+static int larson_second(void *arg)
+{
+	return larson_worker(arg, false);
+}
+
+static void run_larson(struct bench_row *row, enum bench_side side)
+{
+	atomic_set(&larson.arrived, 0);
+	larson.base = larson_pages(side);
+	run_two_cpus(row, side, larson_first, larson_second);
+}
+
 static int sample_cmp(const void *a, const void *b)
 {
 	u64 x = ((const struct bench_sample *)a)->ns;
@@ -334,6 +446,7 @@ static struct bench_row bench_rows[] = {
 static struct bench_row bench_smp_rows[] = {
 	{ "cross-cpu-64", 64, 40000, run_cross },
 	{ "parallel-64", 64, 80000, run_parallel },
+	{ "larson-8-1000", 0, LARSON_OPS, run_larson },
 };
 
 /* Trace replay: "a ID SIZE" allocates, "f ID" frees. */
@@ -376,12 +489,6 @@ static int trace_parse(void)
 	kvfree(trace_ptrs);
 	trace_ptrs = kvcalloc(trace_ids, sizeof(*trace_ptrs), GFP_KERNEL);
 	return trace_ptrs ? 0 : -ENOMEM;
-}
-
-static unsigned long slab_pages(void)
-{
-	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
-	       global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
 }
 
 static unsigned long side_pages(enum bench_side side)
@@ -574,6 +681,9 @@ static int __init bench_init(void)
 	for (i = 0; i < ARRAY_SIZE(bench_smp_rows); i++)
 		if (rows && num_online_cpus() > 1)
 			bench_row(&bench_smp_rows[i]);
+	if (rows && num_online_cpus() > 1)
+		pr_info("memory larson-8-1000 %lu %lu\n",
+			larson.peak[BENCH_GOS], larson.peak[BENCH_SLUB]);
 	for (i = 0; i < ARRAY_SIZE(bench_rows) && rows; i++)
 		if (bench_rows[i].run == run_hot)
 			bench_sampling(&bench_rows[i]);
