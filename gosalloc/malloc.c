@@ -87,9 +87,9 @@
  * spans (free list, counts). heap.lock protects the heap's free lists, the
  * page ranges and states of spans, the arena map, the lookup limit and
  * the span descriptor allocator. The release mutex serialises giving
- * pages back, chunk marks included. The per-CPU caches need no lock:
- * only their CPU changes them, with one compare-and-exchange, or holding
- * them with preemption off, or with interrupts disabled (mcache.h).
+ * pages back. The per-CPU caches need no lock: only their CPU changes
+ * them, with one compare-and-exchange, or holding them with preemption
+ * off, or with interrupts disabled (mcache.h).
  *
  * gosalloc needs spinning locks that interrupts can be disabled around,
  * and so does not support PREEMPT_RT, where spinlock_t sleeps (compat.h

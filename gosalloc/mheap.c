@@ -5,11 +5,16 @@
  * The heap holds pages obtained from alloc_pages() in 1 MiB chunks (or
  * smaller orders when the buddy allocator cannot give that much). Runs of
  * free pages are kept on lists by length and coalesce with free
- * neighbours, across chunks too. A chunk that is free as a whole goes back
- * to the page allocator as the block it came as; giving back part of a
- * chunk splits it into single pages first (see pages_release()). Large
- * objects of 256 KiB and more are the exception: they get pages of their
- * own, outside the chunks (gosalloc_mheap_alloc_direct()).
+ * neighbours, across chunks too. Large objects of 256 KiB and more are the
+ * exception: they get pages of their own, outside the chunks
+ * (gosalloc_mheap_alloc_direct()).
+ *
+ * Every page the heap holds is an order-0 page (chunks are split when they
+ * arrive) carrying GOSALLOC_PAGE_GUARD references besides its own, so
+ * that the kernel's kfree() of a gosalloc object, which drops a reference
+ * on the object's page (free_large_kmalloc()), cannot free the page under
+ * gosalloc. Pages go back one by one, each only if its count is still
+ * what the heap gave it (page_put_guarded()).
  *
  * heap.lock protects the free lists, the span descriptors' page ranges and
  * states, the arena map and the counters. It is taken with interrupts
@@ -316,17 +321,6 @@ static int arenas_prepare(unsigned long lo, unsigned long hi, gfp_t gfp)
 	return 0;
 }
 
-static u8 *chunk_mark(unsigned long pfn)
-{
-	unsigned long i = pfn >> GOSALLOC_ARENA_SHIFT;
-	struct gosalloc_arena_map *map;
-
-	map = smp_load_acquire(&gosalloc_arena_map);	/* as in gosalloc_span_slot() */
-	if (!map || i >= map->nr || !map->arenas[i])
-		return NULL;
-	return &map->arenas[i]->chunk[pfn & (GOSALLOC_ARENA_PAGES - 1)];
-}
-
 /*
  * Lookups take addresses at or above this for no memory of gosalloc's
  * (gosalloc_span_lookup()). It starts at high_memory and covers every
@@ -347,9 +341,82 @@ static void heap_limit_cover(const struct gosalloc_span *s)
 }
 
 /*
- * Make @n pages at @addr, fresh from the page allocator, the heap's: map
- * them, describe them with a span counted in heap_sys, and call
- * @place(span, @arg) under heap.lock. Return: the span, or NULL when
+ * References the heap holds on each of its pages besides the page's own:
+ * a stray put_page() (the kernel's kfree() of a gosalloc object, see
+ * Documentation/porting.rst) drops one of them and never frees the page.
+ * A bias, as the page fragment caches take one (page_frag_alloc()), so
+ * that many such frees on one page cannot reach zero either.
+ */
+#define GOSALLOC_PAGE_GUARD	65536
+
+/*
+ * Take the guard on @n order-0 pages from @page on, fresh from the page
+ * allocator and not yet the heap's. Context: any context.
+ */
+static void pages_guard(struct page *page, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		page_ref_add(page + i, GOSALLOC_PAGE_GUARD);
+}
+
+/*
+ * Give guarded page @page back to the page allocator if its count is the
+ * heap's alone. Otherwise someone dropped references the heap holds (the
+ * kernel's kfree() of an object on it) or holds references of its own:
+ * report the page and keep it for ever, as a page that drew one stray
+ * free may draw more, and a count that went wrong once cannot tell who
+ * may free it. Context: any context. Return: false if kept.
+ */
+static bool page_put_guarded(struct page *page)
+{
+	int count = page_ref_count(page);
+
+	if (likely(count == GOSALLOC_PAGE_GUARD + 1)) {
+		page_ref_sub(page, GOSALLOC_PAGE_GUARD);
+		__free_page(page);
+		return true;
+	}
+	pr_err_ratelimited("page %p (pfn %#lx) has %d references, not %d (%s): kept, not given back\n",
+			   page_address(page), page_to_pfn(page), count,
+			   GOSALLOC_PAGE_GUARD + 1,
+			   count < GOSALLOC_PAGE_GUARD + 1 ?
+			   "freed by the kernel's kfree()?" :
+			   "still referenced outside gosalloc?");
+	return false;
+}
+
+/*
+ * Give guarded pages [@pfn, @end) back, page by page. Context: any
+ * context. Return: the pages kept (page_put_guarded()).
+ */
+static unsigned long pages_put_guarded(unsigned long pfn, unsigned long end)
+{
+	unsigned long kept = 0;
+
+	for (; pfn < end; pfn++)
+		kept += !page_put_guarded(pfn_to_page(pfn));
+	return kept;
+}
+
+/*
+ * @kept of the pages counted in heap_released stayed allocated
+ * (page_put_guarded()); heap.lock held.
+ */
+static void pages_account_kept(unsigned long kept)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	lockdep_assert_held(&h->lock);
+	h->pages_released -= kept;
+	h->pages_kept += kept;
+}
+
+/*
+ * Make @n guarded pages at @addr, fresh from the page allocator, the
+ * heap's: map them, describe them with a span counted in heap_sys, and
+ * call @place(span, @arg) under heap.lock. Return: the span, or NULL when
  * memory is short (the pages are then still the caller's).
  */
 static struct gosalloc_span *pages_adopt(void *addr, unsigned long n,
@@ -381,16 +448,16 @@ static struct gosalloc_span *pages_adopt(void *addr, unsigned long n,
 	return s;
 }
 
-/* A new chunk of order @order: a free run. */
-static void chunk_place(struct gosalloc_span *s, unsigned long order)
+/* A new chunk: a free run. */
+static void chunk_place(struct gosalloc_span *s, unsigned long unused)
 {
-	*chunk_mark(gosalloc_addr_to_pfn(s->base)) = order + 1;
 	free_run_insert(s);
 }
 
 /*
  * Grow the heap by a chunk of at least @npages pages: 1 MiB if the buddy
- * allocator can give it cheaply, else the smallest order that fits.
+ * allocator can give it cheaply, else the smallest order that fits. The
+ * chunk is split into order-0 pages and guarded before the heap takes it.
  * Called without heap.lock; may sleep if @gfp allows.
  */
 static int mheap_grow(unsigned long npages, gfp_t gfp)
@@ -419,10 +486,11 @@ static int mheap_grow(unsigned long npages, gfp_t gfp)
 		page = alloc_pages(gfp, need);
 	if (!page)
 		return -ENOMEM;
-	if (pages_adopt(page_address(page), 1UL << order, gfp, chunk_place,
-			order))
+	split_page(page, order);
+	pages_guard(page, 1UL << order);
+	if (pages_adopt(page_address(page), 1UL << order, gfp, chunk_place, 0))
 		return 0;
-	__free_pages(page, order);
+	pages_put_guarded(page_to_pfn(page), page_to_pfn(page) + (1UL << order));
 	return -ENOMEM;
 }
 
@@ -457,10 +525,11 @@ static void direct_place(struct gosalloc_span *s, unsigned long unused)
  * @gfp: gfp flags
  *
  * For large objects of GOSALLOC_DIRECT_PAGES pages or more: exactly
- * @npages pages from alloc_pages_exact(), outside the heap's chunks and
- * free lists, given straight back when the object is freed
- * (gosalloc_mheap_free_large()). Such objects then never leave holes in
- * the heap that smaller spans fill, nor hold a chunk's spare pages.
+ * @npages pages from alloc_pages_exact(), guarded as the chunks are,
+ * outside the heap's chunks and free lists, given straight back when the
+ * object is freed (gosalloc_mheap_free_large()). Such objects then never
+ * leave holes in the heap that smaller spans fill, nor hold a chunk's
+ * spare pages.
  *
  * Context: any context @gfp allows; takes heap.lock.
  * Return: the span, or NULL when memory is short.
@@ -480,9 +549,11 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
 	if (!addr)
 		return NULL;
+	pages_guard(virt_to_page(addr), npages);
 	s = pages_adopt(addr, npages, gfp, direct_place, 0);
 	if (!s)
-		free_pages_exact(addr, npages << PAGE_SHIFT);
+		pages_put_guarded(gosalloc_addr_to_pfn((unsigned long)addr),
+				  gosalloc_addr_to_pfn((unsigned long)addr) + npages);
 	return s;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc_direct);
@@ -609,7 +680,7 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
-	unsigned long flags;
+	unsigned long flags, kept;
 
 	spin_lock_irqsave(&h->lock, flags);
 	if (s->state != GOSALLOC_SPAN_LARGE || s->base != (unsigned long)p) {
@@ -621,8 +692,10 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 		span_give_back(s);
 		spin_unlock_irqrestore(&h->lock, flags);
 		/* The page allocator applies init_on_free itself. */
-		free_pages_exact((void *)s->base, s->npages << PAGE_SHIFT);
+		kept = pages_put_guarded(gosalloc_addr_to_pfn(s->base),
+					 gosalloc_addr_to_pfn(s->base) + s->npages);
 		spin_lock_irqsave(&h->lock, flags);
+		pages_account_kept(kept);
 		span_dispose(s);
 		spin_unlock_irqrestore(&h->lock, flags);
 		return true;
@@ -719,61 +792,19 @@ static void free_run_detach(struct gosalloc_span *s)
 	span_give_back(s);
 }
 
-/* Serialises giving pages back: chunks are split and freed under it. */
+/* Serialises giving pages back. */
 static DEFINE_MUTEX(gosalloc_release_mutex);
 
-/* The whole chunk holding page @pfn: its first page and order, or false. */
-static bool chunk_of(unsigned long pfn, unsigned long *head,
-		     unsigned int *order)
-{
-	unsigned int o;
-	u8 *mark;
-
-	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
-		*head = pfn & ~((1UL << o) - 1);
-		mark = chunk_mark(*head);
-		if (mark && *mark == o + 1) {
-			*order = o;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
- * Give pages [@pfn, @end) back. A whole chunk goes back as the block
- * alloc_pages() gave, straight to the buddy lists; a part of a chunk
- * needs the chunk split into single pages first (once), which then go
- * back one by one. Release mutex held; the pages are no longer the heap's.
+ * Give the pages of free run @s back, one by one; release mutex held, the
+ * run no longer the heap's. Return: the pages kept (page_put_guarded()).
  */
-static void pages_release(unsigned long pfn, unsigned long end)
-{
-	unsigned long head, n;
-	unsigned int order;
-
-	lockdep_assert_held(&gosalloc_release_mutex);
-	while (pfn < end) {
-		if (chunk_of(pfn, &head, &order)) {
-			n = 1UL << order;
-			if (head == pfn && pfn + n <= end) {
-				*chunk_mark(head) = 0;
-				__free_pages(pfn_to_page(pfn), order);
-				pfn += n;
-				continue;
-			}
-			*chunk_mark(head) = 0;
-			split_page(pfn_to_page(head), order);
-		}
-		__free_page(pfn_to_page(pfn));
-		pfn++;
-	}
-}
-
-static void free_run_release(struct gosalloc_span *s)
+static unsigned long free_run_release(struct gosalloc_span *s)
 {
 	unsigned long pfn = gosalloc_addr_to_pfn(s->base);
 
-	pages_release(pfn, pfn + s->npages);
+	lockdep_assert_held(&gosalloc_release_mutex);
+	return pages_put_guarded(pfn, pfn + s->npages);
 }
 
 /**
@@ -781,9 +812,10 @@ static void free_run_release(struct gosalloc_span *s)
  * @max_pages: stop once this many pages went back
  * @min_idle: only runs free for at least this many jiffies
  *
- * Free runs are detached under heap.lock, their pages freed without it:
- * whole chunks as the blocks alloc_pages() gave, parts of chunks page by
- * page. Pages come back to the heap only through new chunks.
+ * Free runs are detached under heap.lock, their pages freed without it,
+ * page by page; a page whose reference count is not the heap's is kept
+ * and reported instead (page_put_guarded()). Pages come back to the heap
+ * only through new chunks.
  *
  * Context: process context; takes the release mutex, then heap.lock.
  * Return: the pages given back.
@@ -792,8 +824,8 @@ unsigned long gosalloc_mheap_release(unsigned long max_pages,
 				     unsigned long min_idle)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned long flags, done = 0, kept = 0;
 	struct gosalloc_span *s, *next;
-	unsigned long flags, done = 0;
 	LIST_HEAD(gone);
 	unsigned int i;
 
@@ -812,13 +844,14 @@ unsigned long gosalloc_mheap_release(unsigned long max_pages,
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	list_for_each_entry(s, &gone, list)
-		free_run_release(s);
+		kept += free_run_release(s);
 	mutex_unlock(&gosalloc_release_mutex);
 	spin_lock_irqsave(&h->lock, flags);
+	pages_account_kept(kept);
 	list_for_each_entry_safe(s, next, &gone, list)
 		span_dispose(s);
 	spin_unlock_irqrestore(&h->lock, flags);
-	return done;
+	return done - kept;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_release);
 

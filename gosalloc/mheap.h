@@ -65,20 +65,13 @@ struct gosalloc_span {
 
 /*
  * The span of every page gosalloc holds in one naturally aligned 1 MiB
- * of physical memory, and where its chunks start. Entries are written under heap.lock and read
+ * of physical memory. Entries are written under heap.lock and read
  * without it. The first and last page of every span always map to it;
  * every page of a small span does; other entries may be stale and are
  * only hints (gosalloc_span_lookup() checks them).
  */
 struct gosalloc_arena {
 	struct gosalloc_span *spans[GOSALLOC_ARENA_PAGES];
-	/*
-	 * order + 1 at the first page of a chunk still whole (as
-	 * alloc_pages() gave it), else 0; written under heap.lock when a
-	 * chunk arrives, and under the release mutex when it is split or
-	 * given back.
-	 */
-	u8 chunk[GOSALLOC_ARENA_PAGES];
 };
 
 /* Physical memory is mapped arena by arena; grown, never shrunk. */
@@ -109,6 +102,9 @@ struct gosalloc_heap {
 	unsigned long spans_inuse;
 	unsigned long pages_meta;	/* arenas and span descriptors */
 	unsigned long pages_released;	/* given back, in all */
+	unsigned long pages_kept;	/* to give back, kept for a wrong
+					 * reference count (mheap.c)
+					 */
 	unsigned long large_allocs;
 	unsigned long large_frees;
 	unsigned long large_pages;	/* in LARGE spans */

@@ -31,6 +31,7 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_CACHE_FREES]		= "cache_frees",
 	[GOSALLOC_RCU_FREES]		= "rcu_frees",
 	[GOSALLOC_RCU_BATCHES]		= "rcu_batches",
+	[GOSALLOC_BAD_PAGE_REFS]	= "bad_page_refs",
 };
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
@@ -165,6 +166,7 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		atomic_long_read(&gosalloc_events[GOSALLOC_CORRUPTIONS]);
 	out[GOSALLOC_INJECTED_FAILURES] =
 		atomic_long_read(&gosalloc_events[GOSALLOC_INJECTED_FAILURES]);
+	out[GOSALLOC_BAD_PAGE_REFS] = READ_ONCE(h->pages_kept);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
 

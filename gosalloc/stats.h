@@ -38,6 +38,7 @@ enum gosalloc_stat {
 	GOSALLOC_CACHE_FREES,	/* objects freed to named caches */
 	GOSALLOC_RCU_FREES,	/* objects freed after a grace period */
 	GOSALLOC_RCU_BATCHES,	/* batches handed to RCU */
+	GOSALLOC_BAD_PAGE_REFS,	/* pages kept for a wrong reference count */
 	GOSALLOC_NR_STATS
 };
 
