@@ -823,14 +823,14 @@ static int caches_show(struct seq_file *m, void *unused)
 	unsigned long a, f, flags;
 	struct gosalloc_cache *c;
 
-	seq_puts(m, "name                      size  stride  align      flags     inuse   spans       mallocs         frees\n");
+	seq_puts(m, "name                      size  stride  align      flags     inuse   spans       mallocs         frees  pages\n");
 	spin_lock_irqsave(&gosalloc_caches_lock, flags);
 	list_for_each_entry(c, &gosalloc_caches, list) {
 		cache_counts(c, &a, &f);
-		seq_printf(m, "%-24s %5u %7u %6u 0x%08x %9lu %7lu %13lu %13lu\n",
+		seq_printf(m, "%-24s %5u %7u %6u 0x%08x %9lu %7lu %13lu %13lu %6u\n",
 			   c->name, c->size, c->stride, c->align,
 			   (__force unsigned int)c->flags, a > f ? a - f : 0,
-			   READ_ONCE(c->nspans), a, f);
+			   READ_ONCE(c->nspans), a, f, c->npages);
 	}
 	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
 	return 0;

@@ -5,13 +5,14 @@
  *
  * Reads gosalloc's debugfs directory (/sys/kernel/debug/gosalloc, or a copy
  * of it given with -d) and prints the totals from "stats", a table of the
- * size classes from "classes", a table of the per-CPU caches from "cpus"
- * (absent in older modules), then a "warning:" line for every figure that
- * disagrees with another. With -w it samples again every interval and adds
- * mallocs/s and frees/s since the previous sample.
+ * size classes from "classes", a table of the named caches from "caches"
+ * and one of the per-CPU caches from "cpus" (both absent in older
+ * modules), then a "warning:" line for every figure that disagrees with
+ * another. With -w it samples again every interval and adds mallocs/s and
+ * frees/s since the previous sample.
  *
  * The files are described in Documentation/debugfs.rst. Lines of "stats"
- * with unknown names are ignored, and both tables are parsed by the column
+ * with unknown names are ignored, and the tables are parsed by the column
  * names of their header line, so that files with more lines or columns
  * still read. Only libc is used: a static build runs in a busybox
  * initramfs.
@@ -54,7 +55,8 @@ enum stat_id {
 	HEAP_SYS, HEAP_INUSE, HEAP_IDLE, HEAP_RELEASED, HEAP_ALLOC,
 	MALLOCS, FREES, TINY_ALLOCS, LARGE_ALLOCS, LARGE_FREES,
 	INVALID_FREES, DOUBLE_FREES, SPANS_INUSE, METADATA_SYS,
-	CORRUPTED_OBJECTS, INJECTED_FAILURES,
+	CORRUPTED_OBJECTS, INJECTED_FAILURES, CACHE_MALLOCS, CACHE_FREES,
+	BAD_PAGE_REFS,
 	NR_STATS
 };
 
@@ -65,7 +67,8 @@ static const char *const stat_names[NR_STATS] = {
 	"heap_sys", "heap_inuse", "heap_idle", "heap_released", "heap_alloc",
 	"mallocs", "frees", "tiny_allocs", "large_allocs", "large_frees",
 	"invalid_frees", "double_frees", "spans_inuse", "metadata_sys",
-	"corrupted_objects", "injected_failures",
+	"corrupted_objects", "injected_failures", "cache_mallocs",
+	"cache_frees", "bad_page_refs",
 };
 
 enum class_col {
@@ -88,6 +91,40 @@ static const char *const cpu_cols[CPU_NR] = {
 	"cpu", "online", "objects", "bytes", "mallocs", "frees",
 };
 
+/* CA_NAME is text (struct table's names); CA_PAGES came later. */
+enum cache_col {
+	CA_NAME, CA_SIZE, CA_STRIDE, CA_ALIGN, CA_FLAGS, CA_INUSE, CA_SPANS,
+	CA_MALLOCS, CA_FREES, CA_PAGES,
+	CA_NR
+};
+
+static const char *const cache_cols[CA_NR] = {
+	"name", "size", "stride", "align", "flags", "inuse", "spans",
+	"mallocs", "frees", "pages",
+};
+
+/* A table file: its columns, how many of them every version has. */
+struct table_spec {
+	const char *file;
+	const char *const *cols;
+	size_t nr_cols;
+	size_t nr_required;	/* columns from here on may be missing */
+	int optional;		/* the file may be missing */
+	int named;		/* column 0 is a name, not a number */
+};
+
+static const struct table_spec classes_spec = {
+	"classes", class_cols, CL_NR, CL_NR, 0, 0,
+};
+
+static const struct table_spec cpus_spec = {
+	"cpus", cpu_cols, CPU_NR, CPU_NR, 1, 0,
+};
+
+static const struct table_spec caches_spec = {
+	"caches", cache_cols, CA_NR, CA_PAGES, 1, 1,
+};
+
 struct stats {
 	u64 v[NR_STATS];
 	unsigned int present;		/* a bit per enum stat_id */
@@ -99,11 +136,14 @@ struct table {
 	size_t nr_rows;
 	size_t cap_rows;
 	u64 *v;
+	char **names;			/* named tables: column 0 of each row */
+	unsigned int missing;		/* a bit per column not in the file */
 };
 
 struct sample {
 	struct stats stats;
 	struct table classes;
+	struct table caches;		/* nr_cols == 0: no caches file */
 	struct table cpus;		/* nr_cols == 0: no cpus file */
 	struct timespec time;
 };
@@ -121,24 +161,35 @@ enum sort_key { SORT_SIZE, SORT_MEMORY, SORT_WASTE, SORT_ACTIVITY };
 #define SHOW_TOTALS	1U
 #define SHOW_CLASSES	2U
 #define SHOW_CPUS	4U
+#define SHOW_CACHES	8U
 
 struct options {
 	const char *dir;
 	unsigned int show;		/* SHOW_* */
 	int all;
 	enum sort_key sort;
-	unsigned long limit;		/* 0: every class */
+	unsigned long limit;		/* 0: every class or cache */
 	double interval;		/* seconds; 0: one sample */
 	unsigned long count;		/* 0: until interrupted */
 };
 
-/* A class as listed: its row and what is computed from it. */
+/* A class or named cache as listed: its row and what follows from it. */
 struct class_line {
 	size_t row;			/* in the table */
 	const u64 *v;
+	const char *name;		/* a cache's; NULL for a class */
+	u64 size;			/* object size */
 	u64 memory;
 	u64 activity;
 	double waste;
+	int memory_known;		/* caches files before "pages": no */
+};
+
+/* Objects in use, span memory and spans of a table, summed. */
+struct sums {
+	u64 used;
+	u64 memory;
+	u64 spans;
 };
 
 /* A file read line by line, for the error messages. */
@@ -151,24 +202,27 @@ struct reader {
 };
 
 static const char usage_text[] =
-"usage: " PROG " [-tCpabh] [-d DIR] [-s KEY] [-n N] [-w SECONDS] [-c COUNT]\n"
+"usage: " PROG " [-tCkpabh] [-d DIR] [-s KEY] [-n N] [-w SECONDS] [-c COUNT]\n"
 "\n"
 "Show gosalloc's statistics from its debugfs directory: the totals, the\n"
-"size classes and the per-CPU caches, then a line starting \"warning:\" for\n"
-"each figure that disagrees with another.\n"
+"size classes, the named caches and the per-CPU caches, then a line\n"
+"starting \"warning:\" for each figure that disagrees with another.\n"
 "\n"
 "  -d DIR      read DIR, a copy of the directory, instead of\n"
 "              " DEFAULT_DIR "\n"
 "  -t          show the totals\n"
 "  -C          show the size classes\n"
+"  -k          show the named caches (gosalloc_cache_create())\n"
 "  -p          show the per-CPU caches\n"
-"              (-t, -C and -p combine; without any of them, all three)\n"
-"  -a          list every class, not only those with spans or mallocs\n"
+"              (-t, -C, -k and -p combine; without any of them, all four)\n"
+"  -a          list every class and cache, not only those with spans or\n"
+"              mallocs\n"
 "  -b          print sizes as exact byte counts\n"
-"  -s KEY      sort the classes by KEY: size (class order, the default),\n"
-"              memory, waste (waste %) or activity (mallocs + frees);\n"
-"              all but size sort the highest first\n"
-"  -n N        list only the first N classes after sorting (0: all)\n"
+"  -s KEY      sort the classes and caches by KEY: size (object size,\n"
+"              the default), memory, waste (waste %) or activity\n"
+"              (mallocs + frees); all but size sort the highest first\n"
+"  -n N        list only the first N classes and N caches after sorting\n"
+"              (0: all)\n"
 "  -w SECONDS  sample again every SECONDS (decimals allowed) and show\n"
 "              mallocs/s and frees/s since the previous sample\n"
 "  -c COUNT    stop after COUNT samples (-c without -w samples every 1s)\n"
@@ -177,7 +231,9 @@ static const char usage_text[] =
 "Sizes are in binary units: below 10K in bytes (4096B), else in the\n"
 "largest of K, M, G, T, P, E that fits, with one decimal below 100 of it\n"
 "(12.0M) and none from 100 (512K). A class's memory is spans * pages *\n"
-"4096; its waste is the part of that not holding objects in use.\n"
+"4096; its waste is the part of that not holding objects in use. A\n"
+"cache's memory is the same, its objects counted at their stride (\"-\"\n"
+"where the caches file has no pages column).\n"
 "Fragmentation is 1 - heap_alloc / heap_inuse.\n"
 "\n"
 "Exit status: 0, with or without warnings; 1 if the input is missing or\n"
@@ -219,6 +275,31 @@ static int parse_u64(const char *s, u64 *val)
 		if (v > (U64_MAX - (*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (*s - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+/* Decimal, or hexadecimal after "0x" (the caches' flags). */
+static int parse_num(const char *s, u64 *val)
+{
+	u64 v = 0;
+	int d;
+
+	if (strncmp(s, "0x", 2))
+		return parse_u64(s, val);
+	if (!s[2])
+		return -1;
+	for (s += 2; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			return -1;
+		if (v > U64_MAX >> 4)
+			return -1;
+		v = v << 4 | (u64)d;
 	}
 	*val = v;
 	return 0;
@@ -434,29 +515,49 @@ static u64 *table_row(const struct table *t, size_t i)
 	return &t->v[i * t->nr_cols];
 }
 
-static u64 *table_add_row(struct table *t)
+/* A zeroed row, with room for its name in a named table. */
+static u64 *table_add_row(struct table *t, int named)
 {
 	if (t->nr_rows == t->cap_rows) {
 		size_t cap = t->cap_rows ? 2 * t->cap_rows : 64;
 		u64 *v = realloc(t->v, cap * t->nr_cols * sizeof(*v));
+		char **names;
 
 		if (!v)
 			return NULL;
 		t->v = v;
+		if (named) {
+			names = realloc(t->names, cap * sizeof(*names));
+			if (!names)
+				return NULL;
+			t->names = names;
+		}
 		t->cap_rows = cap;
 	}
+	if (named)
+		t->names[t->nr_rows] = NULL;
+	memset(table_row(t, t->nr_rows), 0, t->nr_cols * sizeof(u64));
 	return table_row(t, t->nr_rows++);
 }
 
 static void table_free(struct table *t)
 {
+	size_t i;
+
+	for (i = 0; t->names && i < t->nr_rows; i++)
+		free(t->names[i]);
+	free(t->names);
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
 
-/* Where each of @cols is in the header line; -1 if one is missing. */
-static int map_header(struct reader *r, const char *const *cols,
-		      size_t nr_cols, int *pos, int *nr_fields)
+/*
+ * Where each of the spec's columns is in the header line (-1 for a
+ * missing one that may be missing, also marked in t->missing); -1 if a
+ * column is missing that may not be. A name column must come first.
+ */
+static int map_header(struct reader *r, const struct table_spec *spec,
+		      int *pos, int *nr_fields, struct table *t)
 {
 	char *fields[MAX_FIELDS];
 	size_t c;
@@ -466,12 +567,15 @@ static int map_header(struct reader *r, const char *const *cols,
 		parse_error(r, "more than %d columns", MAX_FIELDS);
 		return -1;
 	}
-	for (c = 0; c < nr_cols; c++) {
-		for (i = 0; i < n && strcmp(fields[i], cols[c]); i++)
+	for (c = 0; c < spec->nr_cols; c++) {
+		for (i = 0; i < n && strcmp(fields[i], spec->cols[c]); i++)
 			;
-		if (i == n) {
-			parse_error(r, "no column \"%s\" in the header",
-				    cols[c]);
+		if (i == n && c >= spec->nr_required) {
+			t->missing |= 1U << c;
+			i = -1;
+		} else if (i == n || (spec->named && !c && i)) {
+			parse_error(r, "no column \"%s\" %s", spec->cols[c],
+				    i == n ? "in the header" : "first");
 			return -1;
 		}
 		pos[c] = i;
@@ -480,54 +584,81 @@ static int map_header(struct reader *r, const char *const *cols,
 	return 0;
 }
 
-static int parse_row(struct reader *r, const char *const *cols,
-		     const int *pos, int nr_fields, struct table *t)
+/*
+ * A name holds blanks where a row has @extra fields more than the
+ * header: join the first 1 + @extra fields back into one.
+ */
+static void join_name(char **fields, int n, int extra)
 {
-	char *fields[MAX_FIELDS];
-	int n = split(r->line, fields);
-	size_t c;
-	u64 *v;
+	int i;
 
-	if (!n)
-		return 0;
-	if (n != nr_fields) {
-		parse_error(r, "%d fields, but the header has %d",
-			    n > MAX_FIELDS ? MAX_FIELDS + 1 : n, nr_fields);
-		return -1;
-	}
-	v = table_add_row(t);
-	if (!v) {
-		error("out of memory");
-		return -1;
-	}
-	for (c = 0; c < t->nr_cols; c++) {
-		if (parse_u64(fields[pos[c]], &v[c])) {
+	for (i = 0; i < extra; i++)
+		fields[0][strlen(fields[0])] = ' ';
+	for (i = 1; i + extra < n; i++)
+		fields[i] = fields[i + extra];
+}
+
+static int parse_fields(struct reader *r, const struct table_spec *spec,
+			const int *pos, char **fields, u64 *v)
+{
+	size_t c;
+
+	for (c = spec->named; c < spec->nr_cols; c++) {
+		if (pos[c] < 0)
+			continue;
+		if (parse_num(fields[pos[c]], &v[c])) {
 			parse_error(r, "%s: \"%s\" is not a decimal u64",
-				    cols[c], fields[pos[c]]);
+				    spec->cols[c], fields[pos[c]]);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* 0 on success, 1 if @optional and the file does not exist, -1 on error. */
-static int read_table(const char *dir, const char *name,
-		      const char *const *cols, size_t nr_cols, int optional,
+static int parse_row(struct reader *r, const struct table_spec *spec,
+		     const int *pos, int nr_fields, struct table *t)
+{
+	char *fields[MAX_FIELDS];
+	int n = split(r->line, fields);
+	u64 *v;
+
+	if (!n)
+		return 0;
+	if (spec->named && n > nr_fields && n <= MAX_FIELDS) {
+		join_name(fields, n, n - nr_fields);
+		n = nr_fields;
+	}
+	if (n != nr_fields) {
+		parse_error(r, "%d fields, but the header has %d",
+			    n > MAX_FIELDS ? MAX_FIELDS + 1 : n, nr_fields);
+		return -1;
+	}
+	v = table_add_row(t, spec->named);
+	if (!v || (spec->named &&
+		   !(t->names[t->nr_rows - 1] = strdup(fields[0])))) {
+		error("out of memory");
+		return -1;
+	}
+	return parse_fields(r, spec, pos, fields, v);
+}
+
+/* 0 on success, 1 if optional and the file does not exist, -1 on error. */
+static int read_table(const char *dir, const struct table_spec *spec,
 		      struct table *t)
 {
 	int pos[MAX_FIELDS], nr_fields = -1, ret;
 	struct reader r;
 
 	memset(t, 0, sizeof(*t));
-	ret = open_reader(&r, dir, name, optional);
+	ret = open_reader(&r, dir, spec->file, spec->optional);
 	if (ret)
 		return ret;
-	t->nr_cols = nr_cols;
+	t->nr_cols = spec->nr_cols;
 	while ((ret = next_line(&r)) > 0) {
 		if (nr_fields >= 0)
-			ret = parse_row(&r, cols, pos, nr_fields, t);
+			ret = parse_row(&r, spec, pos, nr_fields, t);
 		else if (*trim(r.line))
-			ret = map_header(&r, cols, nr_cols, pos, &nr_fields);
+			ret = map_header(&r, spec, pos, &nr_fields, t);
 		if (ret)
 			break;
 	}
@@ -544,6 +675,7 @@ static int read_table(const char *dir, const char *name,
 static void sample_free(struct sample *s)
 {
 	table_free(&s->classes);
+	table_free(&s->caches);
 	table_free(&s->cpus);
 }
 
@@ -569,8 +701,9 @@ static int read_sample(const char *dir, struct sample *s)
 	memset(s, 0, sizeof(*s));
 	clock_gettime(CLOCK_MONOTONIC, &s->time);
 	if (check_dir(dir) || read_stats(dir, &s->stats) ||
-	    read_table(dir, "classes", class_cols, CL_NR, 0, &s->classes) ||
-	    read_table(dir, "cpus", cpu_cols, CPU_NR, 1, &s->cpus) < 0) {
+	    read_table(dir, &classes_spec, &s->classes) ||
+	    read_table(dir, &caches_spec, &s->caches) < 0 ||
+	    read_table(dir, &cpus_spec, &s->cpus) < 0) {
 		sample_free(s);
 		return -1;
 	}
@@ -587,6 +720,22 @@ static const u64 *find_row(const struct table *prev, size_t i, int col,
 		return table_row(prev, i);
 	for (j = 0; j < prev->nr_rows; j++)
 		if (table_row(prev, j)[col] == key)
+			return table_row(prev, j);
+	return NULL;
+}
+
+/* The row of @prev named @name; tries the same index first. */
+static const u64 *find_named_row(const struct table *prev, size_t i,
+				 const char *name)
+{
+	size_t j;
+
+	if (!prev->names)
+		return NULL;
+	if (i < prev->nr_rows && !strcmp(prev->names[i], name))
+		return table_row(prev, i);
+	for (j = 0; j < prev->nr_rows; j++)
+		if (!strcmp(prev->names[j], name))
 			return table_row(prev, j);
 	return NULL;
 }
@@ -614,6 +763,22 @@ static void print_count_line(const char *label, const struct stats *s, int id)
 		printf("%-20sn/a\n", label);
 }
 
+/* Objects of the named caches, counted apart from mallocs and frees. */
+static void print_cache_objects(const struct stats *s)
+{
+	const u64 *v = s->v;
+
+	if (!(s->present & (1U << CACHE_MALLOCS)) ||
+	    !(s->present & (1U << CACHE_FREES))) {
+		printf("%-20sn/a\n", "cache objects:");
+		return;
+	}
+	printf("%-20s%llu (%llu mallocs - %llu frees)\n", "cache objects:",
+	       v[CACHE_MALLOCS] >= v[CACHE_FREES] ?
+	       v[CACHE_MALLOCS] - v[CACHE_FREES] : 0,
+	       v[CACHE_MALLOCS], v[CACHE_FREES]);
+}
+
 static void print_totals(const struct view *vw)
 {
 	const struct stats *s = &vw->cur->stats;
@@ -627,6 +792,7 @@ static void print_totals(const struct view *vw)
 	printf("%-20s%llu (%llu mallocs - %llu frees)\n", "live objects:",
 	       v[MALLOCS] >= v[FREES] ? v[MALLOCS] - v[FREES] : 0,
 	       v[MALLOCS], v[FREES]);
+	print_cache_objects(s);
 	print_size_line("live bytes:", s, HEAP_ALLOC);
 	print_size_line("metadata:", s, METADATA_SYS);
 	printf("%-20s%s\n", "fragmentation:",
@@ -635,6 +801,7 @@ static void print_totals(const struct view *vw)
 	       v[INVALID_FREES], v[DOUBLE_FREES]);
 	print_count_line("corrupted objects:", s, CORRUPTED_OBJECTS);
 	print_count_line("injected failures:", s, INJECTED_FAILURES);
+	print_count_line("bad page refs:", s, BAD_PAGE_REFS);
 	if (!vw->watch)
 		return;
 	printf("%-20s%s mallocs/s, %s frees/s\n", "rates:",
@@ -649,10 +816,16 @@ static int cmp_u64(u64 a, u64 b)
 	return (a > b) - (a < b);
 }
 
+/* By object size, then class number or cache name. */
 static int cmp_class(const struct class_line *a, const struct class_line *b)
 {
-	return cmp_u64(a->v[CL_SIZE], b->v[CL_SIZE]) ?:
-	       cmp_u64(a->v[CL_CLASS], b->v[CL_CLASS]);
+	int c = cmp_u64(a->size, b->size);
+
+	if (c)
+		return c;
+	if (a->name && b->name)
+		return strcmp(a->name, b->name) ?: cmp_u64(a->row, b->row);
+	return cmp_u64(a->v[CL_CLASS], b->v[CL_CLASS]);
 }
 
 static int cmp_size(const void *pa, const void *pb)
@@ -699,29 +872,63 @@ static u64 class_used(const u64 *v)
 	return mul_sat(v[CL_INUSE], v[CL_SIZE]);
 }
 
-/* The classes to list, sorted; returns how many, or -1 without memory. */
+static u64 cache_memory(const u64 *v)
+{
+	return mul_sat(mul_sat(v[CA_SPANS], v[CA_PAGES]), PAGE_SIZE);
+}
+
+static u64 cache_used(const u64 *v)
+{
+	return mul_sat(v[CA_INUSE], v[CA_STRIDE]);
+}
+
+/* Fill @l from row @i of the classes table, or of the caches table. */
+static void class_line_init(struct class_line *l, const struct table *t,
+			    size_t i, int cache)
+{
+	u64 used;
+
+	l->row = i;
+	l->v = table_row(t, i);
+	if (cache) {
+		l->name = t->names[i];
+		l->size = l->v[CA_SIZE];
+		l->memory_known = !(t->missing & (1U << CA_PAGES));
+		l->memory = l->memory_known ? cache_memory(l->v) : 0;
+		l->activity = add_sat(l->v[CA_MALLOCS], l->v[CA_FREES]);
+		used = cache_used(l->v);
+	} else {
+		l->size = l->v[CL_SIZE];
+		l->memory_known = 1;
+		l->memory = class_memory(l->v);
+		l->activity = add_sat(l->v[CL_MALLOCS], l->v[CL_FREES]);
+		used = class_used(l->v);
+	}
+	l->waste = l->memory ? ((double)l->memory - (double)used) /
+			       (double)l->memory : 0.0;
+}
+
+/*
+ * The classes (or with @cache, the named caches) to list, sorted;
+ * returns how many, or -1 without memory.
+ */
 static long select_classes(const struct table *t, const struct options *opt,
-			   struct class_line **out)
+			   int cache, struct class_line **out)
 {
 	/* + 1: calloc(0, ...) may give NULL */
 	struct class_line *lines = calloc(t->nr_rows + 1, sizeof(*lines));
+	int spans = cache ? CA_SPANS : CL_SPANS;
+	int mallocs = cache ? CA_MALLOCS : CL_MALLOCS;
 	size_t i, n = 0;
 
 	if (!lines)
 		return -1;
 	for (i = 0; i < t->nr_rows; i++) {
-		struct class_line *l = &lines[n];
+		const u64 *v = table_row(t, i);
 
-		l->row = i;
-		l->v = table_row(t, i);
-		if (!opt->all && !l->v[CL_SPANS] && !l->v[CL_MALLOCS])
+		if (!opt->all && !v[spans] && !v[mallocs])
 			continue;
-		l->memory = class_memory(l->v);
-		l->activity = add_sat(l->v[CL_MALLOCS], l->v[CL_FREES]);
-		l->waste = l->memory ? ((double)l->memory -
-					(double)class_used(l->v)) /
-				       (double)l->memory : 0.0;
-		n++;
+		class_line_init(&lines[n++], t, i, cache);
 	}
 	qsort(lines, n, sizeof(*lines), sort_cmp[opt->sort]);
 	if (opt->limit && n > opt->limit)
@@ -764,7 +971,7 @@ static void print_class_line(const struct class_line *l, const struct view *vw)
 static int print_classes(const struct view *vw, const struct options *opt)
 {
 	struct class_line *lines;
-	long i, n = select_classes(&vw->cur->classes, opt, &lines);
+	long i, n = select_classes(&vw->cur->classes, opt, 0, &lines);
 
 	if (n < 0) {
 		error("out of memory");
@@ -777,6 +984,51 @@ static int print_classes(const struct view *vw, const struct options *opt)
 	putchar('\n');
 	for (i = 0; i < n; i++)
 		print_class_line(&lines[i], vw);
+	free(lines);
+	return 0;
+}
+
+static void print_cache_line(const struct class_line *l,
+			     const struct view *vw)
+{
+	const u64 *v = l->v, *pv = NULL;
+	char mem[NUM_LEN] = "-", waste[NUM_LEN] = "-";
+
+	if (vw->prev)
+		pv = find_named_row(&vw->prev->caches, l->row, l->name);
+	if (l->memory_known) {
+		fmt_size(mem, sizeof(mem), l->memory);
+		fmt_percent(waste, sizeof(waste), cache_used(v), l->memory);
+	}
+	printf("%-24s %6llu %6llu %6llu %9llu %6s %6s %12llu %12llu",
+	       l->name, v[CA_SIZE], v[CA_STRIDE], v[CA_SPANS], v[CA_INUSE],
+	       mem, waste, v[CA_MALLOCS], v[CA_FREES]);
+	print_rates(v, pv, CA_MALLOCS, CA_FREES, vw);
+	putchar('\n');
+}
+
+static int print_caches(const struct view *vw, const struct options *opt)
+{
+	struct class_line *lines;
+	long i, n;
+
+	if (!vw->cur->caches.nr_cols) {
+		printf("named caches: unavailable (no %s/caches)\n", opt->dir);
+		return 0;
+	}
+	n = select_classes(&vw->cur->caches, opt, 1, &lines);
+	if (n < 0) {
+		error("out of memory");
+		return -1;
+	}
+	printf("%-24s %6s %6s %6s %9s %6s %6s %12s %12s", "cache", "size",
+	       "stride", "spans", "inuse", "memory", "waste", "mallocs",
+	       "frees");
+	if (vw->watch)
+		printf(" %10s %10s", "mallocs/s", "frees/s");
+	putchar('\n');
+	for (i = 0; i < n; i++)
+		print_cache_line(&lines[i], vw);
 	free(lines);
 	return 0;
 }
@@ -845,9 +1097,9 @@ static void check_class(const u64 *v)
 			v[CL_CLASS], v[CL_INUSE], v[CL_MALLOCS] - v[CL_FREES]);
 }
 
-static void check_classes(const struct stats *s, const struct table *t)
+static void check_classes(const struct stats *s, const struct table *t,
+			  struct sums *sum)
 {
-	u64 used = 0, memory = 0, spans = 0;
 	char buf[NUM_LEN];
 	size_t i;
 
@@ -855,19 +1107,89 @@ static void check_classes(const struct stats *s, const struct table *t)
 		const u64 *v = table_row(t, i);
 
 		check_class(v);
-		used = add_sat(used, class_used(v));
-		memory = add_sat(memory, class_memory(v));
-		spans = add_sat(spans, v[CL_SPANS]);
+		sum->used = add_sat(sum->used, class_used(v));
+		sum->memory = add_sat(sum->memory, class_memory(v));
+		sum->spans = add_sat(sum->spans, v[CL_SPANS]);
 	}
-	if (used > s->v[HEAP_ALLOC])
+	if (sum->used > s->v[HEAP_ALLOC])
 		warning("classes hold %s bytes of objects in use, more than heap_alloc = %llu",
-			fmt_sat(buf, sizeof(buf), used), s->v[HEAP_ALLOC]);
-	if (memory > s->v[HEAP_INUSE])
+			fmt_sat(buf, sizeof(buf), sum->used), s->v[HEAP_ALLOC]);
+	if (sum->memory > s->v[HEAP_INUSE])
 		warning("class spans take %s bytes, more than heap_inuse = %llu",
-			fmt_sat(buf, sizeof(buf), memory), s->v[HEAP_INUSE]);
-	if (spans > s->v[SPANS_INUSE])
+			fmt_sat(buf, sizeof(buf), sum->memory), s->v[HEAP_INUSE]);
+	if (sum->spans > s->v[SPANS_INUSE])
 		warning("classes hold %s spans, more than spans_inuse = %llu",
-			fmt_sat(buf, sizeof(buf), spans), s->v[SPANS_INUSE]);
+			fmt_sat(buf, sizeof(buf), sum->spans), s->v[SPANS_INUSE]);
+}
+
+static void check_cache(const char *name, const u64 *v, int memory_known)
+{
+	u64 used = cache_used(v), memory = cache_memory(v);
+	char buf[2][NUM_LEN];
+
+	if (v[CA_FREES] > v[CA_MALLOCS])
+		warning("cache %s: frees = %llu exceed mallocs = %llu", name,
+			v[CA_FREES], v[CA_MALLOCS]);
+	else if (v[CA_INUSE] != v[CA_MALLOCS] - v[CA_FREES])
+		warning("cache %s: inuse = %llu, but mallocs - frees = %llu",
+			name, v[CA_INUSE], v[CA_MALLOCS] - v[CA_FREES]);
+	if (memory_known && used > memory)
+		warning("cache %s: inuse * stride = %s, more than spans * pages * 4096 = %s",
+			name, fmt_sat(buf[0], sizeof(buf[0]), used),
+			fmt_sat(buf[1], sizeof(buf[1]), memory));
+}
+
+/* @sum: the classes' sums, to which the caches' are added. */
+static void check_caches_total(const struct stats *s, const struct sums *cl,
+			       const struct sums *sum)
+{
+	char buf[NUM_LEN];
+
+	if (cl->used <= s->v[HEAP_ALLOC] && sum->used > s->v[HEAP_ALLOC])
+		warning("classes and caches hold %s bytes of objects in use, more than heap_alloc = %llu",
+			fmt_sat(buf, sizeof(buf), sum->used), s->v[HEAP_ALLOC]);
+	if (cl->memory <= s->v[HEAP_INUSE] && sum->memory > s->v[HEAP_INUSE])
+		warning("class and cache spans take %s bytes, more than heap_inuse = %llu",
+			fmt_sat(buf, sizeof(buf), sum->memory), s->v[HEAP_INUSE]);
+	if (cl->spans <= s->v[SPANS_INUSE] && sum->spans > s->v[SPANS_INUSE])
+		warning("classes and caches hold %s spans, more than spans_inuse = %llu",
+			fmt_sat(buf, sizeof(buf), sum->spans), s->v[SPANS_INUSE]);
+}
+
+/* A stats line, if the file has it, below @sum of a column. */
+static void check_cache_count(const struct stats *s, int id, u64 sum,
+			      const char *what)
+{
+	char buf[NUM_LEN];
+
+	if ((s->present & (1U << id)) && sum > s->v[id])
+		warning("caches did %s %s, more than %s = %llu",
+			fmt_sat(buf, sizeof(buf), sum), what, stat_names[id],
+			s->v[id]);
+}
+
+static void check_caches(const struct stats *s, const struct table *t,
+			 const struct sums *classes)
+{
+	int memory_known = !(t->missing & (1U << CA_PAGES));
+	struct sums sum = *classes;
+	u64 mallocs = 0, frees = 0;
+	size_t i;
+
+	for (i = 0; i < t->nr_rows; i++) {
+		const u64 *v = table_row(t, i);
+
+		check_cache(t->names[i], v, memory_known);
+		sum.used = add_sat(sum.used, cache_used(v));
+		if (memory_known)
+			sum.memory = add_sat(sum.memory, cache_memory(v));
+		sum.spans = add_sat(sum.spans, v[CA_SPANS]);
+		mallocs = add_sat(mallocs, v[CA_MALLOCS]);
+		frees = add_sat(frees, v[CA_FREES]);
+	}
+	check_caches_total(s, classes, &sum);
+	check_cache_count(s, CACHE_MALLOCS, mallocs, "mallocs");
+	check_cache_count(s, CACHE_FREES, frees, "frees");
 }
 
 static void check_cpus(const struct stats *s, const struct table *t)
@@ -892,6 +1214,7 @@ static int print_sample(const struct view *vw, const struct options *opt)
 {
 	const struct sample *s = vw->cur;
 	unsigned int show = opt->show;
+	struct sums classes = { 0 };
 	int sep = 0;
 
 	if (show & SHOW_TOTALS) {
@@ -905,13 +1228,21 @@ static int print_sample(const struct view *vw, const struct options *opt)
 			return -1;
 		sep = 1;
 	}
+	if (show & SHOW_CACHES) {
+		if (sep)
+			putchar('\n');
+		if (print_caches(vw, opt))
+			return -1;
+		sep = 1;
+	}
 	if (show & SHOW_CPUS) {
 		if (sep)
 			putchar('\n');
 		print_cpus(vw, opt);
 	}
 	check_totals(&s->stats);
-	check_classes(&s->stats, &s->classes);
+	check_classes(&s->stats, &s->classes, &classes);
+	check_caches(&s->stats, &s->caches, &classes);
 	check_cpus(&s->stats, &s->cpus);
 	return 0;
 }
@@ -1046,6 +1377,9 @@ static int parse_option(int c, const char *arg, struct options *opt)
 	case 'p':
 		opt->show |= SHOW_CPUS;
 		return 0;
+	case 'k':
+		opt->show |= SHOW_CACHES;
+		return 0;
 	case 'a':
 		opt->all = 1;
 		return 0;
@@ -1060,7 +1394,7 @@ static int parse_option(int c, const char *arg, struct options *opt)
 	case 'n':
 		if (!parse_ulong(arg, &opt->limit))
 			return 0;
-		error("-n %s: not a number of classes", arg);
+		error("-n %s: not a number of classes or caches", arg);
 		return -1;
 	case 'w':
 		if (!parse_interval(arg, &opt->interval))
@@ -1089,7 +1423,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	memset(opt, 0, sizeof(*opt));
 	opt->dir = DEFAULT_DIR;
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":d:tCpabs:n:w:c:h")) != -1) {
+	while ((c = getopt(argc, argv, ":d:tCkpabs:n:w:c:h")) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 1;
@@ -1102,7 +1436,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		goto usage;
 	}
 	if (!opt->show)
-		opt->show = SHOW_TOTALS | SHOW_CLASSES | SHOW_CPUS;
+		opt->show = SHOW_TOTALS | SHOW_CLASSES | SHOW_CACHES | SHOW_CPUS;
 	if (opt->count && !opt->interval)
 		opt->interval = 1;
 	return 0;

@@ -87,9 +87,21 @@ check extra		0 -d $snap/extra
 check empty		0 -d $snap/empty
 check empty-all		0 -d $snap/empty -a -C -s waste
 check empty-cpus	0 -d $snap/empty -p
+# Named caches (a name with a blank among them), every view and sort.
+check caches		0 -d $snap/caches
+check caches-k		0 -d $snap/caches -k
+check caches-k-all	0 -d $snap/caches -k -a
+check caches-t-k	0 -d $snap/caches -t -k
+check caches-memory	0 -d $snap/caches -k -s memory
+check caches-waste	0 -d $snap/caches -k -s waste
+check caches-activity-n2 0 -d $snap/caches -k -C -s activity -n 2
+check caches-watch	0 -d $snap/caches -k -w 0.2 -c 2
+# A caches file from before its pages column: memory and waste unknown.
+check caches-old	0 -d $snap/caches-old -k
 # Totals that disagree: warnings, exit status 0.
 check inconsistent	0 -d $snap/inconsistent
 check inconsistent-t	0 -d $snap/inconsistent -t -s memory
+check caches-inconsistent 0 -d $snap/caches-inconsistent -k
 # Missing or malformed input: a message, exit status 1.
 check missing-dir	1 -d $snap/nonexistent
 check not-a-dir		1 -d $snap/realistic/stats

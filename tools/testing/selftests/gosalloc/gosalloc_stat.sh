@@ -33,7 +33,13 @@ live_agrees() {
 	[ "$(shown "live objects")" = "$live" ]
 }
 
-ktap_header 8
+cache_live_agrees() {
+	live=$(( $(stat cache_mallocs) - $(stat cache_frees) ))
+	echo "# cache objects: tool $(shown "cache objects"), stats $live"
+	[ "$(shown "cache objects")" = "$live" ]
+}
+
+ktap_header 9
 dmesg -c >/dev/null
 modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
 echo 0 > $D/scavenge_delay_ms		# nothing moves while we compare
@@ -46,9 +52,13 @@ ktap_check "heap in use agrees with heap_inuse" agrees "heap in use" heap_inuse
 ktap_check "heap idle agrees with heap_idle" agrees "heap idle" heap_idle
 ktap_check "live bytes agree with heap_alloc" agrees "live bytes" heap_alloc
 ktap_check "live objects agree with mallocs - frees" live_agrees
+ktap_check "cache objects agree with cache_mallocs - cache_frees" \
+	cache_live_agrees
 ktap_check "no inconsistency found" sh -c "! echo \"\$0\" | grep '^warning:'" "$out"
 echo "# the classes holding the most memory:"
 "$TOOL" -C -s memory -n 5 | sed 's/^/# /'
+echo "# the named caches:"
+"$TOOL" -k -a | sed 's/^/# /'
 rmmod gosalloc_example
 rmmod gosalloc
 ktap_check "kernel log holds no warning, BUG or Oops" log_clean
