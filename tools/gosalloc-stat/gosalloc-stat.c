@@ -634,8 +634,12 @@ static int parse_row(struct reader *r, const struct table_spec *spec,
 		return -1;
 	}
 	v = table_add_row(t, spec->named);
-	if (!v || (spec->named &&
-		   !(t->names[t->nr_rows - 1] = strdup(fields[0])))) {
+	if (v && spec->named) {
+		t->names[t->nr_rows - 1] = strdup(fields[0]);
+		if (!t->names[t->nr_rows - 1])
+			v = NULL;
+	}
+	if (!v) {
 		error("out of memory");
 		return -1;
 	}
@@ -1146,7 +1150,7 @@ static void check_caches_total(const struct stats *s, const struct sums *cl,
 	char buf[NUM_LEN];
 
 	if (cl->used <= s->v[HEAP_ALLOC] && sum->used > s->v[HEAP_ALLOC])
-		warning("classes and caches hold %s bytes of objects in use, more than heap_alloc = %llu",
+		warning("classes and caches hold %s bytes in use, more than heap_alloc = %llu",
 			fmt_sat(buf, sizeof(buf), sum->used), s->v[HEAP_ALLOC]);
 	if (cl->memory <= s->v[HEAP_INUSE] && sum->memory > s->v[HEAP_INUSE])
 		warning("class and cache spans take %s bytes, more than heap_inuse = %llu",
