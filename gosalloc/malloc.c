@@ -653,6 +653,58 @@ fail:
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_bulk);
 
+/* Does span @s (from a lookup, may be NULL) cover @p? */
+static __always_inline bool span_covers(struct gosalloc_span *s, const void *p)
+{
+	return s && (unsigned long)p - s->base < gosalloc_span_bytes(s);
+}
+
+/*
+ * Free the objects of @p[@i..@end) with interrupts off. Small objects of
+ * one class in a row are checked for a double free, wiped and linked into
+ * @chain, which goes onto this CPU's list in one splice; objects of one
+ * span in a row share one span lookup. Everything else takes the path of
+ * gosalloc_free().
+ */
+static void free_bulk_irqoff(void **p, size_t i, size_t end,
+			     unsigned long caller)
+{
+	struct gosalloc_chain chain = { .count = 0 };
+	struct gosalloc_span *s = NULL;
+	unsigned int cls = 0;
+	void *obj;
+
+	for (; i < end; i++) {
+		obj = p[i];
+		if (ZERO_OR_NULL_PTR(obj))
+			continue;
+		if (!span_covers(s, obj))
+			s = gosalloc_span_lookup(obj);
+		if (chain.count && !(small_object(s, obj) &&
+				     s->sizeclass == cls)) {
+			gosalloc_mcache_push_chain_irqoff(cls, &chain);
+			chain.count = 0;
+		}
+		if (unlikely(!small_object(s, obj) || READ_ONCE(s->sampled))) {
+			free_span(obj, s, caller, true);
+			continue;
+		}
+		cls = s->sizeclass;
+		if (!gosalloc_object_retire(obj, cls, chain.count ? chain.head :
+					    gosalloc_mcache_peek(cls))) {
+			gosalloc_bad_pointer(obj, caller, GOSALLOC_DOUBLE_FREES);
+			continue;
+		}
+		gosalloc_set_next(obj, cls, chain.count ? chain.head : NULL);
+		if (!chain.count)
+			chain.tail = obj;
+		chain.head = obj;
+		chain.count++;
+	}
+	if (chain.count)
+		gosalloc_mcache_push_chain_irqoff(cls, &chain);
+}
+
 /**
  * gosalloc_free_bulk() - free @nr objects
  * @nr: number of objects
@@ -662,10 +714,8 @@ EXPORT_SYMBOL_GPL(gosalloc_alloc_bulk);
  */
 void gosalloc_free_bulk(size_t nr, void **p)
 {
-	struct gosalloc_span *s;
 	unsigned long flags;
 	size_t i, end;
-	void *obj;
 
 	if (gosalloc_hooked()) {
 		for (i = 0; i < nr; i++)
@@ -674,20 +724,10 @@ void gosalloc_free_bulk(size_t nr, void **p)
 		return;
 	}
 	/* Interrupts go off once per GOSALLOC_BULK_CHUNK objects. */
-	for (i = 0; i < nr; ) {
+	for (i = 0; i < nr; i = end) {
 		end = min_t(size_t, nr, i + GOSALLOC_BULK_CHUNK);
 		local_irq_save(flags);
-		for (; i < end; i++) {
-			obj = p[i];
-			if (ZERO_OR_NULL_PTR(obj))
-				continue;
-			s = gosalloc_span_lookup(obj);
-			if (likely(small_object(s, obj) &&
-				   !READ_ONCE(s->sampled)))
-				small_free(s, obj, _RET_IP_, true);
-			else
-				free_span(obj, s, _RET_IP_, true);
-		}
+		free_bulk_irqoff(p, i, end, _RET_IP_);
 		local_irq_restore(flags);
 	}
 }

@@ -224,17 +224,51 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_drain);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n)
 {
+	struct gosalloc_mcache_list *l;
 	unsigned long flags;
-	unsigned int i;
+	unsigned int i = 0;
+	void *obj;
 
 	local_irq_save(flags);
-	for (i = 0; i < n; i++) {
-		objs[i] = gosalloc_mcache_pop_irqoff(cls);
-		if (!objs[i])
-			break;
+	if (likely(!gosalloc_mcache_held())) {
+		l = this_cpu_ptr(&gosalloc_mcache->list[cls]);
+		for (obj = l->head; i < n && obj; i++) {
+			objs[i] = obj;
+			obj = gosalloc_next(obj, cls);
+		}
+		l->head = obj;
+		l->tag += GOSALLOC_TAG_SEQ - i;	/* one new sequence for all */
 	}
 	local_irq_restore(flags);
 	return i;
+}
+
+/**
+ * gosalloc_mcache_push_chain_irqoff() - free a chain of objects at once
+ * @cls: size class
+ * @chain: a NULL-ended chain of objects of @cls, checked and wiped
+ *
+ * Splices @chain onto this CPU's list, then gives a batch back if the
+ * list is full; if an interrupted holder has the lists, @chain goes to
+ * the central list instead.
+ *
+ * Context: interrupts disabled.
+ */
+void gosalloc_mcache_push_chain_irqoff(unsigned int cls,
+				       const struct gosalloc_chain *chain)
+{
+	struct gosalloc_mcache *c = this_cpu_ptr(gosalloc_mcache);
+	struct gosalloc_mcache_list *l = &c->list[cls];
+
+	if (unlikely(gosalloc_mcache_held())) {
+		c->nfree_bypass[cls] += chain->count;
+		gosalloc_mcentral_release(cls, chain->head);
+		return;
+	}
+	list_splice_chain(l, cls, chain->head, chain->tail, chain->count);
+	c->nfree[cls] += chain->count;
+	if (!list_has_room(l->tag, cls, 0))
+		list_flush(c, cls, gosalloc_class_batch[cls]);
 }
 
 /* Objects on @cpu's list for @cls (racy unless run on @cpu). */

@@ -122,6 +122,9 @@ bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n);
+struct gosalloc_chain;
+void gosalloc_mcache_push_chain_irqoff(unsigned int cls,
+				       const struct gosalloc_chain *chain);
 unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls);
 void gosalloc_mcache_counts(unsigned int cpu, unsigned int cls,
 			    unsigned long *nmalloc, unsigned long *nfree);
@@ -224,6 +227,21 @@ static __always_inline bool list_has_room(unsigned long tag, unsigned int cls,
 }
 
 /*
+ * The steps before a freed small object is linked anywhere, in this
+ * order: the double-free check against @prev, the object freed last on
+ * the list or chain it joins (a second free of @prev must change
+ * nothing), then init_on_free. Return: false for a double free.
+ */
+static __always_inline bool gosalloc_object_retire(void *obj, unsigned int cls,
+						   const void *prev)
+{
+	if (unlikely(obj == prev))
+		return false;
+	gosalloc_object_wipe(obj, cls);
+	return true;
+}
+
+/*
  * With interrupts off: pop one object of this CPU's list, or NULL (also
  * when an interrupted holder has the lists).
  */
@@ -247,9 +265,8 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 
 	if (unlikely(gosalloc_mcache_held()))
 		return gosalloc_mcache_free_bypass(cls, obj);
-	if (unlikely(l->head == obj))
+	if (!gosalloc_object_retire(obj, cls, l->head))
 		return false;
-	gosalloc_object_wipe(obj, cls);
 	if (likely(list_has_room(l->tag, cls, 1)))
 		list_push(c, l, cls, obj);
 	else

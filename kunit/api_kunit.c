@@ -245,6 +245,81 @@ static void gosalloc_alloc_batch_distinct(struct kunit *test)
 	}
 }
 
+/* @n objects of @objs distinct and each of usable size @size at least? */
+static void expect_distinct(struct kunit *test, void **objs, unsigned int n,
+			    size_t size, unsigned long *sorted)
+{
+	unsigned int i, dups = 0;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_GE(test, gosalloc_size(objs[i]), size);
+		sorted[i] = (unsigned long)objs[i];
+	}
+	sort(sorted, n, sizeof(*sorted), ptr_cmp, NULL);
+	for (i = 1; i < n; i++)
+		dups += sorted[i] == sorted[i - 1];
+	KUNIT_EXPECT_EQ_MSG(test, dups, 0U, "%zu-byte objects", size);
+}
+
+/*
+ * Bulk calls of every class, each more than a CPU list holds, so that
+ * whole chains cross the list's limit: nothing is lost or handed out
+ * twice, and the counters add up.
+ */
+static void gosalloc_bulk_chains_every_class(struct kunit *test)
+{
+	const unsigned int max = 1024;
+	void **objs = kunit_kcalloc(test, max, sizeof(*objs), GFP_KERNEL);
+	unsigned long *sorted = kunit_kcalloc(test, max, sizeof(*sorted),
+					      GFP_KERNEL);
+	u64 frees, alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+	unsigned int cls, n, round;
+	size_t size;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, sorted);
+	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
+		size = gosalloc_class_to_size[cls];
+		n = min(2 * gosalloc_class_batch[cls] + 17, max);
+		for (round = 0; round < 2; round++) {
+			KUNIT_ASSERT_EQ(test, gosalloc_alloc_bulk(size, GFP_KERNEL,
+								  n, objs), (int)n);
+			expect_distinct(test, objs, n, size, sorted);
+			frees = gosalloc_stat_read(GOSALLOC_FREES);
+			gosalloc_free_bulk(n, objs);
+			KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) -
+					frees, (u64)n);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
+/*
+ * A second free of the object just before it in one bulk call is refused
+ * and counted; the list stays whole: the others come back, once each.
+ */
+static void gosalloc_free_bulk_double_in_chain(struct kunit *test)
+{
+	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
+	void *objs[4], *again[3];
+	unsigned int i;
+
+	preempt_disable();	/* one CPU's list throughout */
+	for (i = 0; i < 3; i++)
+		objs[i] = gosalloc_alloc(96, GFP_ATOMIC);
+	objs[3] = objs[2];
+	gosalloc_free_bulk(ARRAY_SIZE(objs), objs);
+	for (i = 0; i < 3; i++)
+		again[i] = gosalloc_alloc(96, GFP_ATOMIC);
+	gosalloc_free_bulk(ARRAY_SIZE(again), again);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_DOUBLE_FREES),
+			doubles + 1);
+	for (i = 0; i < 3; i++)		/* last in, first out */
+		KUNIT_EXPECT_PTR_EQ(test, again[i], objs[2 - i]);
+}
+
 /* Alloc+free pairs of one size, size after size, as a hot loop does. */
 static void gosalloc_alloc_hot_pairs(struct kunit *test)
 {
@@ -280,6 +355,8 @@ static struct kunit_case gosalloc_api_cases[] = {
 	KUNIT_CASE(gosalloc_realloc_keeps_contents),
 	KUNIT_CASE(gosalloc_alloc_bulk_all_or_nothing),
 	KUNIT_CASE(gosalloc_free_bulk_mixed),
+	KUNIT_CASE(gosalloc_bulk_chains_every_class),
+	KUNIT_CASE(gosalloc_free_bulk_double_in_chain),
 	KUNIT_CASE(gosalloc_stats_count_mallocs_and_frees),
 	{}
 };
