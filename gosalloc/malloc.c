@@ -672,6 +672,7 @@ static void free_bulk_irqoff(void **p, size_t i, size_t end,
 	struct gosalloc_chain chain = { .count = 0 };
 	struct gosalloc_span *s = NULL;
 	unsigned int cls = 0;
+	bool small;
 	void *obj;
 
 	for (; i < end; i++) {
@@ -680,12 +681,12 @@ static void free_bulk_irqoff(void **p, size_t i, size_t end,
 			continue;
 		if (!span_covers(s, obj))
 			s = gosalloc_span_lookup(obj);
-		if (chain.count && !(small_object(s, obj) &&
-				     s->sizeclass == cls)) {
+		small = small_object(s, obj);
+		if (chain.count && !(small && s->sizeclass == cls)) {
 			gosalloc_mcache_push_chain_irqoff(cls, &chain);
 			chain.count = 0;
 		}
-		if (unlikely(!small_object(s, obj) || READ_ONCE(s->sampled))) {
+		if (unlikely(!small || READ_ONCE(s->sampled))) {
 			free_span(obj, s, caller, true);
 			continue;
 		}
