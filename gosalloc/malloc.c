@@ -16,7 +16,8 @@
  *	mcentral.c	MCentral: the spans of one size class.
  *	mcache.c	MCache: a per-CPU cache of free objects per class.
  *	tiny.c		the tiny allocator: objects of 1 to 7 bytes (up to
- *			15 with tiny_max) share 16-byte blocks and are
+ *			15 with tiny_max) packed into one-page spans of
+ *			their exact size, with an allocation bitmap,
  *			still freed one by one.
  *	scavenge.c	giving memory back; CPU hotplug.
  *	debug.c		bad-pointer reports, debug mode (poison, red
@@ -66,10 +67,11 @@
  * Lock order, outermost first:
  *
  *	1. the release mutex (mheap.c; process context only)
- *	2. a CPU's lists: held with preemption off (gosalloc_mcache_hold()),
- *	   or interrupts off on that CPU (the slow paths, bulk free, the
- *	   tiny allocator's carving and the cache drains, which run in IPIs)
- *	3. central.lock (one per size class, and one for tiny blocks)
+ *	2. a CPU's lists and tiny spans: held with preemption off
+ *	   (gosalloc_mcache_hold()), or interrupts off on that CPU (the slow
+ *	   paths, bulk free and the cache drains, which run in IPIs)
+ *	3. central.lock (one per size class, and one for tiny spans: the
+ *	   tiny lock)
  *	4. heap.lock
  *	5. leaf locks, under which gosalloc takes nothing: profile_lock
  *	   (profile.c); fault injection and the once-per-call-site reports
@@ -84,12 +86,14 @@
  * module unload), never under a spinlock.
  *
  * central.lock protects a class's span lists and the object fields of its
- * spans (free list, counts). heap.lock protects the heap's free lists, the
- * page ranges and states of spans, the arena map, the lookup limit and
- * the span descriptor allocator. The release mutex serialises giving
- * pages back. The per-CPU caches need no lock: only their CPU changes
- * them, with one compare-and-exchange, or holding them with preemption
- * off, or with interrupts disabled (mcache.h).
+ * spans (free list, counts); the tiny lock, the tiny partial lists and
+ * the alloc bitmaps of tiny spans no CPU owns (tiny.c). heap.lock
+ * protects the heap's free lists, the page ranges and states of spans,
+ * the arena map, the lookup limit and the span descriptor allocator. The
+ * release mutex serialises giving pages back. The per-CPU caches need no
+ * lock: only their CPU changes them, with one compare-and-exchange, or
+ * holding them with preemption off, or with interrupts disabled
+ * (mcache.h).
  *
  * gosalloc needs spinning locks that interrupts can be disabled around,
  * and so does not support PREEMPT_RT, where spinlock_t sleeps (compat.h
@@ -417,7 +421,8 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		size = gosalloc_tiny_size(s, p);
 		if (size)
 			return size;
-		fallthrough;	/* no live object starts there */
+		gosalloc_tiny_report(s, p, caller);
+		return 0;
 	case GOSALLOC_SPAN_FREE:
 		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return 0;

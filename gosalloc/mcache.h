@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "freelist.h"
 #include "sizeclasses.h"
+#include "tiny.h"
 
 /*
  * The lockless fast path needs a per-CPU 16-byte compare-and-exchange.
@@ -92,14 +93,20 @@ struct gosalloc_mcache {
 	/* Frees that bypassed the held lists (gosalloc_mcache_hold()). */
 	unsigned long nfree_bypass[GOSALLOC_NR_CLASSES];
 	unsigned int held;		/* a fast path holds the lists */
-	/* The tiny allocator (tiny.c): the block this CPU carves, and where. */
-	void *tiny;
-	atomic_t *tiny_meta;		/* its metadata word */
-	unsigned long tiny_offset;
+	/*
+	 * The tiny allocator (tiny.c): the span this CPU owns per size, and
+	 * its counts, written plainly by a holder of the cache or with
+	 * interrupts off when nobody holds it.
+	 */
+	struct gosalloc_tiny_cpu tiny[GOSALLOC_TINY_SIZE];
 	unsigned long tiny_mallocs;	/* tiny objects allocated */
-	unsigned long tiny_frees;	/* tiny objects freed on this CPU */
-	unsigned long tiny_allocs;	/* of those, served by a block in use */
+	unsigned long tiny_refills;	/* of those, by the slow path */
+	unsigned long tiny_frees;	/* freed to a span this CPU owns */
 	long tiny_bytes;		/* bytes allocated minus bytes freed */
+	/* The same for the other paths: this_cpu operations, any context. */
+	unsigned long tiny_other_mallocs;
+	unsigned long tiny_other_frees;
+	long tiny_other_bytes;
 	long sample_left;		/* bytes to the next sample (profile.c) */
 };
 

@@ -67,8 +67,8 @@ static void span_take(struct gosalloc_central *c, struct gosalloc_span *s,
  * @elemsize: if not NULL, gets the object size
  * @divmagic: if not NULL, gets the reciprocal of the object size
  *
- * Tiny spans are one page of 16-byte blocks followed by the blocks'
- * metadata (tiny.h); other classes follow the size-class table.
+ * Tiny spans are one page, laid out by tiny.c (which counts their objects
+ * itself: @nelems is 0); other classes follow the size-class table.
  */
 void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
 			    unsigned int *nelems, u32 *elemsize, u32 *divmagic)
@@ -79,7 +79,7 @@ void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
 	if (npages)
 		*npages = tiny ? 1 : gosalloc_class_to_npages[cls];
 	if (nelems)
-		*nelems = tiny ? GOSALLOC_TINY_BLOCKS : gosalloc_class_to_nobjs[cls];
+		*nelems = tiny ? 0 : gosalloc_class_to_nobjs[cls];
 	if (elemsize)
 		*elemsize = gosalloc_class_to_size[like];
 	if (divmagic)
@@ -93,8 +93,8 @@ void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
  *
  * Everything a lockless lookup of a pointer into @s may read is set here,
  * before the heap publishes the span's state: the geometry that bounds
- * its objects, and for a tiny span the metadata words of its blocks,
- * all clear (no block was carved yet).
+ * its objects, and for a tiny span a head that says it holds no object
+ * yet (tiny.c).
  *
  * Context: heap.lock held.
  */
@@ -228,6 +228,7 @@ void gosalloc_mcentral_init(void)
 		INIT_LIST_HEAD(&gosalloc_central[i].partial);
 		INIT_LIST_HEAD(&gosalloc_central[i].full);
 	}
+	gosalloc_tiny_init();
 }
 
 /**
@@ -260,5 +261,6 @@ void gosalloc_mcentral_trim(void)
 	}
 	list_for_each_entry_safe(s, next, &empty, list)
 		gosalloc_mheap_free(s);
+	gosalloc_tiny_trim();
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_trim);

@@ -594,10 +594,11 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 			return NULL;
 	}
 	if (s) {
+		/* Before the span's init, which writes a tiny span's head. */
+		gosalloc_kasan_span(s, false);
 		gosalloc_central_span_init(s, sizeclass);
 		/* Published last: see gosalloc_span_state(). */
 		smp_store_release(&s->state, state);
-		gosalloc_kasan_span(s, false);
 		span_map(s, state != GOSALLOC_SPAN_LARGE);
 		h->pages_inuse += npages;
 		h->spans_inuse++;

@@ -79,7 +79,7 @@ static bool cache_idle(int cpu, void *unused)
 		holds |= gosalloc_mcache_count(cpu, cls) != 0;
 	}
 	allocs += READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny_mallocs);
-	holds |= !!READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny);
+	holds |= gosalloc_tiny_holds(cpu);
 	if (allocs != gosalloc_scavenge_seen[cpu]) {
 		gosalloc_scavenge_seen[cpu] = allocs;
 		return false;

@@ -76,18 +76,18 @@ void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_class_stats);
 
 /* Add the tiny allocator's counts, summed over every CPU. */
-static void tiny_stats(u64 *mallocs, u64 *frees, u64 *bytes, u64 *packed)
+static void tiny_stats(u64 *mallocs, u64 *frees, u64 *bytes, u64 *fast)
 {
-	struct gosalloc_mcache *c;
+	struct gosalloc_tiny_counts tc;
 	long live = 0;
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(gosalloc_mcache, cpu);
-		*mallocs += READ_ONCE(c->tiny_mallocs);
-		*frees += READ_ONCE(c->tiny_frees);
-		*packed += READ_ONCE(c->tiny_allocs);
-		live += READ_ONCE(c->tiny_bytes);
+		gosalloc_tiny_counts(cpu, &tc);
+		*mallocs += tc.mallocs;
+		*frees += tc.frees;
+		*fast += tc.fast;
+		live += tc.bytes;
 	}
 	*bytes += max(live, 0L);
 }
@@ -101,13 +101,14 @@ static void tiny_stats(u64 *mallocs, u64 *frees, u64 *bytes, u64 *packed)
  */
 void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs)
 {
-	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
 	unsigned long nmalloc, nfree, n;
+	struct gosalloc_tiny_counts tc;
 	unsigned int cls;
 
+	gosalloc_tiny_counts(cpu, &tc);
 	*cs = (struct gosalloc_cpu_stats) {
-		.mallocs = READ_ONCE(c->tiny_mallocs),
-		.frees = READ_ONCE(c->tiny_frees),
+		.mallocs = tc.mallocs,
+		.frees = tc.frees,
 	};
 	for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++) {
 		n = gosalloc_mcache_count(cpu, cls);

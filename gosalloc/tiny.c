@@ -3,45 +3,58 @@
  * tiny.c - the tiny allocator, with explicit free; see malloc.c for the
  * overview.
  *
- * Requests of 1 to tiny_max bytes are packed into 16-byte blocks, as Go
- * packs requests under 16 bytes: each CPU carves its current block from
- * the front, aligning each object by its size's low bits (8 if size % 8 ==
- * 0, 4 if size % 4 == 0, else 2 or 1), and starts a new block when the
- * object does not fit; the new block replaces the current one only if it
- * has more room left.
+ * Requests of 1 to tiny_max bytes (7 by default, up to 15) are tiny. Each
+ * tiny size has spans of its own: one page, holding a short head, two
+ * bitmaps with a bit per slot, and slots of exactly that size, back to
+ * back from an 8-byte aligned start. An object is thus aligned by its
+ * size's low bits (8 if size % 8 == 0, 4 if size % 4 == 0, else 2 or 1),
+ * as Go aligns tiny objects, and gosalloc_size() is its exact size: the
+ * size of its span. Documentation/tiny.rst compares this layout with the
+ * 16-byte blocks gosalloc packed tiny objects into before.
  *
- * Go packs everything under 16 bytes, and so does gosalloc with
- * tiny_max=15; by default it stops at 7 because, with a word of metadata
- * per block, an 8-byte object costs 10 bytes packed against 8 in the
- * 8-byte class, and 9 to 15-byte objects rarely share a block: measured
- * with a million live objects of random sizes from 1 to 15 bytes, packing
- * up to 15 bytes held 12000 KiB against 10540 KiB packing up to 7 (SLUB:
- * 11424 KiB), and slowed 8-byte allocation 3 times. The limit may change
- * at any time: a free finds tiny objects by their span, not their size.
+ * The alloc bitmap says which slots are taken. Each CPU has one span per
+ * size that it *owns* (gosalloc_tiny_cpu): only that CPU changes the
+ * span's alloc bitmap, with plain loads and stores, holding its cache
+ * (gosalloc_mcache_hold(): preemption off, interrupts on) on the fast
+ * paths and with interrupts off on the slow ones. Allocating takes the
+ * lowest free slot of the first word that has one; freeing an object of
+ * a span this CPU owns clears its bit. Neither takes a lock, disables
+ * interrupts or uses an atomic instruction.
  *
- * Go frees a block when its garbage collector finds every object in it
- * dead. gosalloc frees each object explicitly, so every block has one
- * 32-bit word of metadata (after the blocks, in the same page):
+ * Any other free is *remote* (mimalloc's thread free): if the span has an
+ * owner, the free sets the object's bit in the second, remote-free
+ * bitmap with one atomic test-and-set, and the owner folds those bits
+ * into its alloc bitmap when it runs out of free slots. If the span has
+ * no owner, its alloc bitmap belongs to the tiny lock (the tiny central
+ * list's lock), and the free clears the bit there under that lock. Code
+ * that interrupts a holder of its CPU's cache frees remotely and
+ * allocates from a span with no owner, under the lock.
  *
- *	bits 0-15	an object starts at this byte
- *	bits 17-31	an object ends just before this byte (an end at 16
- *			is implicit)
- *	bit 16		a CPU is carving the block (no object ends at 0)
+ * A CPU whose span is full gives it up and takes a span with free slots
+ * from its size's partial list, or a new one from the heap; draining a
+ * CPU's cache gives up all its spans. A span nobody owns is on its size's
+ * partial list when it has free slots; an empty one goes back to the heap
+ * unless it is the only one on the list (gosalloc_tiny_trim() returns
+ * that one too).
  *
- * The starts are the live objects; the ends give gosalloc_size() each
- * object's exact size. A free clears its object's two bits with one
- * atomic operation, from any CPU; whoever leaves the word with no start
- * and no carving bit gives the block back. The carving CPU sets bits with
- * atomic operations too, since other CPUs may be freeing from the same
- * block. The cost is 4 bytes per 16-byte block (a page holds 204 blocks
- * and their words) and an atomic operation per tiny allocation and free.
+ * Lifetime. A remote free never touches the span again once its bit is
+ * set: the span may be emptied and freed from then on. Before that, the
+ * object is live in the alloc bitmap, which keeps the span in use. A
+ * remote bit may thus arrive after the owner gave the span up; it stays
+ * until the next owner, the next free under the lock, or a trim folds it
+ * in, and the span keeps counting the object as taken meanwhile.
  *
- * A second free of an object is caught when its start bit is already
- * clear; it is not caught if the block was given back and carved again
- * with another object at the same place.
+ * Double frees. An object is live when its alloc bit is set and its
+ * remote bit clear; a free, or gosalloc_size(), of anything else is
+ * refused. Two frees of one object racing on two CPUs are caught by the
+ * atomic test-and-set when both are remote; otherwise they are caught
+ * unless the span is given back between them.
+ *
+ * Memory: for 4-byte objects a page holds 958 of them and 240 bytes of
+ * bitmaps (4.28 bytes per object); for 1-byte objects, 3260 (1.26).
  */
-#include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -62,87 +75,415 @@ static const struct kernel_param_ops tiny_max_param_ops = {
 };
 
 module_param_cb(tiny_max, &tiny_max_param_ops, &gosalloc_tiny_max, 0644);
-MODULE_PARM_DESC(tiny_max, "pack requests of 1 to this many bytes into 16-byte blocks, 0 to 15 (default: 7)");
-
-#define TINY_CARVING	BIT(16)
-#define TINY_STARTS	0xffffU
-
-static atomic_t *block_meta(struct gosalloc_span *s, unsigned long block)
-{
-	return (atomic_t *)(s->base + GOSALLOC_TINY_BLOCKS *
-			    GOSALLOC_TINY_SIZE) + block;
-}
-
-static unsigned long tiny_align(size_t size)
-{
-	if (!(size & 7))
-		return 8;
-	if (!(size & 3))
-		return 4;
-	return size & 1 ? 1 : 2;
-}
+MODULE_PARM_DESC(tiny_max, "allocate requests of 1 to this many bytes from spans of their exact size, 0 to 15 (default: 7)");
 
 /*
- * A new tiny span: every block's word clear, so that a stale pointer into
- * a block never carved finds no object there.
+ * The head of a tiny span's page, followed by its bitmaps: nwords words
+ * of alloc bits, then nwords words of remote-free bits. Slots start at
+ * offset slots.
  */
-void gosalloc_tiny_span_clear(struct gosalloc_span *s)
+struct gosalloc_tiny_page {
+	/*
+	 * Object size. 0 while the span is being made: written with release
+	 * once the rest is set, read with acquire without a lock.
+	 */
+	u8 size;
+	bool queued;		/* on tiny_partial[size]: tiny lock */
+	u16 nwords;		/* words per bitmap */
+	u16 slots;		/* offset of slot 0 */
+	u16 nslots;
+	u16 used;		/* alloc bits set: the owner, else tiny lock */
+	u32 magic;		/* offset to slot: tiny_slot_of() */
+	/* CPU + 1 that owns the span, or 0: written under tiny lock. */
+	int owner;
+	unsigned long bits[];	/* alloc: its owner, else tiny lock;
+				 * remote-free: atomic
+				 */
+};
+
+#define TINY_MAGIC_SHIFT	31
+
+/* Spans nobody owns with free slots, per size: tiny lock. */
+static struct list_head tiny_partial[GOSALLOC_TINY_SIZE];
+
+/* The tiny central list: its lock is the tiny lock, nspans counts spans. */
+static struct gosalloc_central *tiny_central(void)
 {
-	memset(block_meta(s, 0), 0, GOSALLOC_TINY_BLOCKS * sizeof(atomic_t));
+	return &gosalloc_central[GOSALLOC_TINY_CLASS];
 }
 
-/* The bits of an object at @off of @size bytes. */
-static u32 object_bits(unsigned long off, size_t size)
+void gosalloc_tiny_init(void)
 {
-	unsigned long end = off + size;
+	unsigned int i;
 
-	return BIT(off) | (end < GOSALLOC_TINY_SIZE ? BIT(16 + end) : 0);
+	for (i = 0; i < GOSALLOC_TINY_SIZE; i++)
+		INIT_LIST_HEAD(&tiny_partial[i]);
 }
 
-/* Give an empty block back to the tiny central list. */
-static void block_release(void *block)
+static unsigned long *tiny_remote(struct gosalloc_tiny_page *h)
 {
-	*(void **)block = NULL;
-	gosalloc_mcentral_release(GOSALLOC_TINY_CLASS, block);
+	return h->bits + h->nwords;
 }
 
-/* The span and metadata of the block holding @p, a block address. */
-static atomic_t *meta_of(void *block)
+static struct gosalloc_span *tiny_span(struct gosalloc_tiny_page *h)
 {
-	struct gosalloc_span *s = gosalloc_span_lookup(block);
-
-	return block_meta(s, (unsigned long)(block - (void *)s->base) /
-			  GOSALLOC_TINY_SIZE);
+	return gosalloc_span_lookup(h);
 }
 
-/* This CPU stops carving @block; give it back if nothing is left in it. */
-static void block_uncarve(void *block)
+static struct gosalloc_tiny_page *span_page(struct gosalloc_span *s)
 {
-	if (!(atomic_fetch_andnot(TINY_CARVING, meta_of(block)) & TINY_STARTS))
-		block_release(block);
+	return (struct gosalloc_tiny_page *)s->base;
 }
 
-static void tiny_account(struct gosalloc_mcache *c, size_t size, bool packed)
+/* Where slot 0 starts in a span of @nslots slots. */
+static unsigned int tiny_slots_start(unsigned int nslots)
 {
-	c->tiny_mallocs++;
-	c->tiny_bytes += size;
-	c->tiny_allocs += packed;
+	return ALIGN(sizeof(struct gosalloc_tiny_page) +
+		     2 * BITS_TO_LONGS(nslots) * sizeof(long), 8);
 }
 
 /**
- * gosalloc_tiny_set_max() - pack requests of 1 to @max bytes from now on
- * @max: 0 (no packing) to 15, clamped
- *
- * For tests and the benchmark; tiny objects already allocated stay valid.
+ * gosalloc_tiny_slots() - objects of one tiny size a span holds
+ * @size: 1 to GOSALLOC_TINY_SIZE - 1
  *
  * Context: any context.
- * Return: the previous limit.
+ * Return: the most slots of @size bytes that fit in a page with the head
+ * and two bits per slot.
  */
-unsigned int gosalloc_tiny_set_max(unsigned int max)
+unsigned int gosalloc_tiny_slots(size_t size)
 {
-	return xchg(&gosalloc_tiny_max, min(max, GOSALLOC_TINY_SIZE - 1));
+	unsigned int n = PAGE_SIZE * 4 / (4 * size + 1);
+
+	while (tiny_slots_start(n) + n * size > PAGE_SIZE)
+		n--;
+	return n;
 }
-EXPORT_SYMBOL_NS_GPL(gosalloc_tiny_set_max, GOSALLOC_INTERNAL);
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_slots);
+
+/*
+ * A new span: no object live in it until its size is published, so that
+ * a stale pointer into a page that held other data finds no object.
+ * Context: heap.lock held, before the span is published.
+ */
+void gosalloc_tiny_span_clear(struct gosalloc_span *s)
+{
+	WRITE_ONCE(span_page(s)->size, 0);
+}
+
+/* Set up the page of a new span for objects of @size bytes. */
+static void tiny_page_init(struct gosalloc_tiny_page *h, unsigned int size)
+{
+	unsigned int n = gosalloc_tiny_slots(size);
+	unsigned int tail = n % BITS_PER_LONG;
+
+	h->nslots = n;
+	h->nwords = BITS_TO_LONGS(n);
+	h->slots = tiny_slots_start(n);
+	h->magic = DIV_ROUND_UP(1UL << TINY_MAGIC_SHIFT, size);
+	h->used = 0;
+	h->owner = 0;
+	h->queued = false;
+	memset(h->bits, 0, 2 * h->nwords * sizeof(long));
+	/* The bits past the last slot read as taken: never handed out. */
+	if (tail)
+		h->bits[h->nwords - 1] = ~0UL << tail;
+	/* Pairs with the acquire in gosalloc_tiny_free() and _size(). */
+	smp_store_release(&h->size, size);
+}
+
+/* A new span of @size-byte slots from the heap, owned by nobody. */
+static struct gosalloc_tiny_page *tiny_page_new(unsigned int size, gfp_t gfp)
+{
+	struct gosalloc_span *s;
+
+	s = gosalloc_mheap_alloc(1, GOSALLOC_SPAN_TINY, GOSALLOC_TINY_CLASS,
+				 gfp);
+	if (!s)
+		return NULL;
+	tiny_page_init(span_page(s), size);
+	return span_page(s);
+}
+
+/* The slot at offset @off from slot 0, if @off is below nslots * size. */
+static __always_inline unsigned int tiny_slot_of(struct gosalloc_tiny_page *h,
+						 unsigned long off)
+{
+	return ((u64)off * h->magic) >> TINY_MAGIC_SHIFT;
+}
+
+/* The first word of @h's alloc bitmap from @w on with a free slot. */
+static unsigned int tiny_find_word(struct gosalloc_tiny_page *h,
+				   unsigned int w)
+{
+	while (w < h->nwords && !~h->bits[w])
+		w++;
+	return w;
+}
+
+/*
+ * Take the lowest free slot of word @w, whose bits are @bits (not all
+ * set): @h's owner, or tiny lock. Return: the object.
+ */
+static __always_inline void *tiny_take(struct gosalloc_tiny_page *h,
+				       unsigned int w, unsigned long bits,
+				       unsigned int size)
+{
+	unsigned int slot = w * BITS_PER_LONG + ffz(bits);
+
+	WRITE_ONCE(h->bits[w], bits | (bits + 1));
+	h->used++;
+	return (void *)h + h->slots + slot * size;
+}
+
+/*
+ * Fold the remote frees of @h into its alloc bitmap: @h's owner, or tiny
+ * lock when it has none. Return: the objects freed so.
+ */
+static unsigned int tiny_collect(struct gosalloc_tiny_page *h)
+{
+	unsigned long *remote = tiny_remote(h), x;
+	unsigned int w, n = 0;
+
+	for (w = 0; w < h->nwords; w++) {
+		if (!READ_ONCE(remote[w]))
+			continue;
+		x = xchg(&remote[w], 0);
+		WRITE_ONCE(h->bits[w], h->bits[w] & ~x);
+		n += hweight_long(x);
+	}
+	h->used -= n;
+	return n;
+}
+
+/* Is a span other than @h on @h's partial list? tiny lock held. */
+static bool tiny_has_other(struct gosalloc_tiny_page *h)
+{
+	struct list_head *partial = &tiny_partial[h->size];
+
+	return !list_empty(partial) &&
+	       !(h->queued && list_is_singular(partial));
+}
+
+static void tiny_unqueue(struct gosalloc_tiny_page *h)
+{
+	list_del(&tiny_span(h)->list);
+	h->queued = false;
+}
+
+/*
+ * Put @h, owned by nobody, where its count says: off the partial list
+ * when full, on @empty when empty and another span has room, else on the
+ * partial list. tiny lock held.
+ */
+static void tiny_settle(struct gosalloc_tiny_page *h, struct list_head *empty)
+{
+	lockdep_assert_held(&tiny_central()->lock);
+	if (h->used == h->nslots) {
+		if (h->queued)
+			tiny_unqueue(h);
+	} else if (!h->used && tiny_has_other(h)) {
+		if (h->queued)
+			tiny_unqueue(h);
+		list_add(&tiny_span(h)->list, empty);
+		tiny_central()->nspans--;
+	} else if (!h->queued) {
+		list_add(&tiny_span(h)->list, &tiny_partial[h->size]);
+		h->queued = true;
+	}
+}
+
+/* Give the spans on @empty back to the heap; no lock held. */
+static void tiny_free_spans(struct list_head *empty)
+{
+	struct gosalloc_span *s, *next;
+
+	list_for_each_entry_safe(s, next, empty, list)
+		gosalloc_mheap_free(s);
+}
+
+/* @h, just made, joins the tiny spans, owned by nobody; tiny lock held. */
+static void tiny_adopt(struct gosalloc_tiny_page *h, struct list_head *empty)
+{
+	tiny_central()->nspans++;
+	tiny_settle(h, empty);
+}
+
+/* Its owner gives @h up; tiny lock held. */
+static void tiny_disown(struct gosalloc_tiny_page *h, struct list_head *empty)
+{
+	WRITE_ONCE(h->owner, 0);
+	tiny_collect(h);
+	tiny_settle(h, empty);
+}
+
+/* Counters: the holder's, plain (mcache.h); others' with this_cpu ops. */
+static void tiny_count_alloc(struct gosalloc_mcache *c, size_t size)
+{
+	c->tiny_mallocs++;
+	c->tiny_refills++;
+	c->tiny_bytes += size;
+}
+
+/* Add @h, just made, to the spans nobody owns. */
+static void tiny_place(struct gosalloc_tiny_page *h)
+{
+	struct gosalloc_central *tc = tiny_central();
+	unsigned long irqflags;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&tc->lock, irqflags);
+	tiny_adopt(h, &empty);
+	spin_unlock_irqrestore(&tc->lock, irqflags);
+	tiny_free_spans(&empty);
+}
+
+/* The first span on @size's partial list, or NULL; tiny lock held. */
+static struct gosalloc_tiny_page *tiny_first_partial(unsigned int size)
+{
+	struct gosalloc_span *s;
+
+	s = list_first_entry_or_null(&tiny_partial[size], struct gosalloc_span,
+				     list);
+	return s ? span_page(s) : NULL;
+}
+
+/*
+ * Allocate from a span nobody owns, under the tiny lock: for code that
+ * interrupted a holder of its CPU's cache. @fresh, if not NULL, is a new
+ * span to use. Return: the object, or NULL.
+ */
+static void *tiny_alloc_unowned(unsigned int size, gfp_t flags,
+				struct gosalloc_tiny_page *fresh)
+{
+	struct gosalloc_central *tc = tiny_central();
+	struct gosalloc_tiny_page *h;
+	unsigned long irqflags;
+	LIST_HEAD(empty);
+	unsigned int w;
+	void *obj;
+
+	for (;;) {
+		spin_lock_irqsave(&tc->lock, irqflags);
+		if (fresh)
+			tiny_adopt(fresh, &empty);
+		fresh = NULL;
+		h = tiny_first_partial(size);
+		if (h)
+			break;
+		spin_unlock_irqrestore(&tc->lock, irqflags);
+		fresh = tiny_page_new(size, flags);
+		if (!fresh)
+			return NULL;
+	}
+	tiny_collect(h);
+	w = tiny_find_word(h, 0);
+	obj = tiny_take(h, w, h->bits[w], size);
+	tiny_settle(h, &empty);
+	spin_unlock_irqrestore(&tc->lock, irqflags);
+	tiny_free_spans(&empty);
+	this_cpu_inc(gosalloc_mcache->tiny_other_mallocs);
+	this_cpu_add(gosalloc_mcache->tiny_other_bytes, size);
+	return obj;
+}
+
+/*
+ * Give up this CPU's span of @t, if any, and own one from the partial
+ * list, or @fresh if the list is empty (then *@fresh becomes NULL).
+ * Interrupts off, no holder. Return: the span now owned, or NULL.
+ */
+static struct gosalloc_tiny_page *tiny_switch(struct gosalloc_tiny_cpu *t,
+					      unsigned int size,
+					      struct gosalloc_tiny_page **fresh)
+{
+	struct gosalloc_central *tc = tiny_central();
+	struct gosalloc_tiny_page *h;
+	LIST_HEAD(empty);
+
+	spin_lock(&tc->lock);
+	if (t->page)
+		tiny_disown(t->page, &empty);
+	t->page = NULL;
+	if (*fresh) {
+		tiny_adopt(*fresh, &empty);
+		*fresh = NULL;
+	}
+	h = tiny_first_partial(size);
+	if (h) {
+		tiny_unqueue(h);
+		WRITE_ONCE(h->owner, smp_processor_id() + 1);
+	}
+	spin_unlock(&tc->lock);
+	tiny_free_spans(&empty);
+	if (h) {
+		tiny_collect(h);
+		t->page = h;
+		t->word = 0;
+	}
+	return h;
+}
+
+/* Point @t at a word with a free slot in its span. Return: false if none. */
+static bool tiny_find_room(struct gosalloc_tiny_cpu *t)
+{
+	struct gosalloc_tiny_page *h = t->page;
+	unsigned int w = tiny_find_word(h, t->word);
+
+	if (w == h->nwords && tiny_collect(h))
+		w = tiny_find_word(h, 0);
+	if (w == h->nwords)
+		return false;
+	t->word = w;
+	return true;
+}
+
+/*
+ * Allocate from this CPU's span of @size bytes, switching spans if it is
+ * full. Interrupts off, no holder. Return: the object, or NULL when a new
+ * span is needed and *@fresh is NULL.
+ */
+static void *tiny_refill(struct gosalloc_mcache *c, unsigned int size,
+			 struct gosalloc_tiny_page **fresh)
+{
+	struct gosalloc_tiny_cpu *t = &c->tiny[size];
+	struct gosalloc_tiny_page *h = t->page;
+
+	lockdep_assert_irqs_disabled();
+	if (!h || !tiny_find_room(t)) {
+		h = tiny_switch(t, size, fresh);
+		if (!h || !tiny_find_room(t))
+			return NULL;
+	}
+	tiny_count_alloc(c, size);
+	return tiny_take(h, t->word, h->bits[t->word], size);
+}
+
+/* The slow path of gosalloc_tiny_alloc(). */
+static noinline void *tiny_alloc_slow(unsigned int size, gfp_t flags)
+{
+	struct gosalloc_tiny_page *fresh = NULL;
+	struct gosalloc_mcache *c;
+	unsigned long irqflags;
+	void *obj;
+
+	for (;;) {
+		local_irq_save(irqflags);
+		c = this_cpu_ptr(gosalloc_mcache);
+		if (unlikely(READ_ONCE(c->held))) {
+			local_irq_restore(irqflags);
+			return tiny_alloc_unowned(size, flags, fresh);
+		}
+		obj = tiny_refill(c, size, &fresh);
+		local_irq_restore(irqflags);
+		if (obj)
+			break;
+		fresh = tiny_page_new(size, flags);
+		if (!fresh)
+			return NULL;
+	}
+	if (fresh)	/* room was found meanwhile: keep it for later */
+		tiny_place(fresh);
+	return obj;
+}
 
 /**
  * gosalloc_tiny_alloc() - allocate 1 to 15 bytes
@@ -155,75 +496,56 @@ EXPORT_SYMBOL_NS_GPL(gosalloc_tiny_set_max, GOSALLOC_INTERNAL);
  */
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
 {
-	unsigned long align = tiny_align(size), off, irqflags;
-	void *obj, *fresh = NULL, *drop = NULL;
-	atomic_t *fresh_meta = NULL;
-	struct gosalloc_chain chain;
-	struct gosalloc_mcache *c;
+	struct gosalloc_mcache *c = gosalloc_mcache_hold();
+	struct gosalloc_tiny_page *h;
+	unsigned long bits;
+	unsigned int w;
+	void *obj;
 
-	for (;;) {
-		local_irq_save(irqflags);
-		c = this_cpu_ptr(gosalloc_mcache);
-		off = ALIGN(c->tiny_offset, align);
-		if (c->tiny && off + size <= GOSALLOC_TINY_SIZE) {
-			obj = c->tiny + off;
-			c->tiny_offset = off + size;
-			atomic_or(object_bits(off, size), c->tiny_meta);
-			tiny_account(c, size, true);
-			local_irq_restore(irqflags);
-			if (fresh)	/* an interrupt made room meanwhile */
-				block_release(fresh);
-			return obj;
-		}
-		if (fresh)
-			break;
-		local_irq_restore(irqflags);
-		if (!gosalloc_mcentral_grab(GOSALLOC_TINY_CLASS, 1, flags, &chain))
-			return NULL;
-		fresh = chain.head;
-		fresh_meta = meta_of(fresh);
-	}
-	/* Keep the block with more room left, as Go does. */
-	if (!c->tiny || size < c->tiny_offset) {
-		drop = c->tiny;
-		c->tiny = fresh;
-		c->tiny_meta = fresh_meta;
-		c->tiny_offset = size;
-		atomic_set(fresh_meta, object_bits(0, size) | TINY_CARVING);
-	} else {
-		atomic_set(fresh_meta, object_bits(0, size));
-	}
-	tiny_account(c, size, false);
-	local_irq_restore(irqflags);
-	if (drop)
-		block_uncarve(drop);
-	return fresh;
+	if (unlikely(!c))	/* we interrupted a holder */
+		return tiny_alloc_unowned(size, flags, NULL);
+	h = c->tiny[size].page;
+	if (unlikely(!h))
+		goto slow;
+	w = c->tiny[size].word;
+	bits = h->bits[w];
+	if (unlikely(!~bits))
+		goto slow;
+	obj = tiny_take(h, w, bits, size);
+	c->tiny_mallocs++;
+	c->tiny_bytes += size;
+	gosalloc_mcache_unhold(c);
+	return obj;
+slow:
+	gosalloc_mcache_unhold(c);
+	return tiny_alloc_slow(size, flags);
 }
 
 /*
- * The metadata word and offset of tiny object @p in span @s, or NULL if
- * @p is not in a block.
+ * The slot of tiny object @p in @h, whose objects are @size bytes, or -1
+ * if @p is not the start of a slot.
  */
-static atomic_t *object_meta(struct gosalloc_span *s, const void *p,
-			     unsigned long *off)
+static __always_inline int tiny_slot(struct gosalloc_tiny_page *h,
+				     const void *p, unsigned int size)
 {
-	unsigned long at = (unsigned long)p - s->base;
-	unsigned long block = at / GOSALLOC_TINY_SIZE;
+	unsigned long off = (unsigned long)(p - (void *)h) - h->slots;
+	unsigned int slot;
 
-	if (block >= GOSALLOC_TINY_BLOCKS)
-		return NULL;
-	*off = at % GOSALLOC_TINY_SIZE;
-	return block_meta(s, block);
+	if (unlikely(!size || off >= (unsigned long)h->nslots * size))
+		return -1;
+	slot = tiny_slot_of(h, off);
+	return slot * size == off ? slot : -1;
 }
 
-/* Size of the live object at @off of a block whose word is @meta, or 0. */
-static size_t object_size_of(u32 meta, unsigned long off)
+/* Is the object in @slot of @h live? Racy unless @h is ours. */
+static __always_inline bool tiny_live(struct gosalloc_tiny_page *h,
+				      unsigned int slot)
 {
-	unsigned long ends = (meta >> 16) & ~(BIT(off + 1) - 1);
+	unsigned int w = BIT_WORD(slot);
+	unsigned long bit = BIT_MASK(slot);
 
-	if (!(meta & BIT(off)))
-		return 0;
-	return (ends ? __ffs(ends) : GOSALLOC_TINY_SIZE) - off;
+	return (READ_ONCE(h->bits[w]) & bit) &&
+	       !(READ_ONCE(tiny_remote(h)[w]) & bit);
 }
 
 /**
@@ -232,47 +554,96 @@ static size_t object_size_of(u32 meta, unsigned long off)
  * @p: the object
  *
  * Context: any context.
- * Return: its requested size (a multiple of its alignment), or 0 if @p is
- * not a live tiny object.
+ * Return: its size (its span's), or 0 if @p is not a live tiny object.
  */
 size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p)
 {
-	unsigned long off;
-	atomic_t *m = object_meta(s, p, &off);
+	struct gosalloc_tiny_page *h = span_page(s);
+	/* Pairs with the release in tiny_page_init(). */
+	unsigned int size = smp_load_acquire(&h->size);
+	int slot = tiny_slot(h, p, size);
 
-	return m ? object_size_of(atomic_read(m), off) : 0;
+	return slot >= 0 && tiny_live(h, slot) ? size : 0;
 }
 
 /*
- * Clear @bits of the word @m of @block, where an object at @off of @size
- * bytes ends. If this CPU carves @block and that object was the last one
- * carved, carve its place again next: a loop that allocates and frees a
- * tiny object then stays in one block. The clear and the rewind happen
- * with interrupts off, so that nothing on this CPU can stop carving the
- * block, have it given back and carved again in between. Return: the
- * word before the clear.
+ * Free the object in @slot of @h, a span nobody owned when we looked,
+ * under the tiny lock. Return: 1 if freed, 0 if the object is not live,
+ * -1 if the span has an owner by now.
  */
-static u32 block_clear(void *block, atomic_t *m, u32 bits, unsigned long off,
-		       size_t size)
+static int tiny_free_unowned(struct gosalloc_tiny_page *h, void *p,
+			     unsigned int slot, unsigned int size)
 {
-	struct gosalloc_mcache *c;
-	unsigned long flags;
-	u32 old;
+	struct gosalloc_central *tc = tiny_central();
+	unsigned int w = BIT_WORD(slot);
+	unsigned long irqflags;
+	LIST_HEAD(empty);
+	int ret = -1;
 
-	/*
-	 * A block nobody carves while our object lives in it cannot start
-	 * being carved before that object's bit is clear: no rewind.
-	 */
-	if (!(atomic_read(m) & TINY_CARVING))
-		return atomic_fetch_andnot(bits, m);
-	local_irq_save(flags);
-	old = atomic_fetch_andnot(bits, m);
-	c = this_cpu_ptr(gosalloc_mcache);
-	if ((old & BIT(off)) && c->tiny == block &&
-	    c->tiny_offset == off + size)
-		c->tiny_offset = off;
-	local_irq_restore(flags);
-	return old;
+	spin_lock_irqsave(&tc->lock, irqflags);
+	if (!h->owner) {
+		tiny_collect(h);
+		ret = !!(h->bits[w] & BIT_MASK(slot));
+	}
+	if (ret > 0) {
+		if (want_init_on_free())
+			memset(p, 0, size);
+		WRITE_ONCE(h->bits[w], h->bits[w] & ~BIT_MASK(slot));
+		h->used--;
+		tiny_settle(h, &empty);
+	}
+	spin_unlock_irqrestore(&tc->lock, irqflags);
+	tiny_free_spans(&empty);
+	return ret;
+}
+
+/*
+ * Free the object in @slot of @h, which this CPU does not own (or whose
+ * owner we interrupted). Return: false if the object is not live.
+ */
+static noinline bool tiny_free_remote(struct gosalloc_tiny_page *h, void *p,
+				      unsigned int slot, unsigned int size)
+{
+	int ret = -1;
+
+	if (!tiny_live(h, slot))
+		return false;
+	if (!READ_ONCE(h->owner))
+		ret = tiny_free_unowned(h, p, slot, size);
+	if (!ret)
+		return false;
+	if (ret < 0) {
+		/* Its owner folds the bit in; the span may go once it is set. */
+		if (want_init_on_free())
+			memset(p, 0, size);
+		if (test_and_set_bit(slot, tiny_remote(h)))
+			return false;	/* lost a race with another free */
+	}
+	this_cpu_inc(gosalloc_mcache->tiny_other_frees);
+	this_cpu_sub(gosalloc_mcache->tiny_other_bytes, size);
+	return true;
+}
+
+/* Free the object in @slot of @h, a span of ours; we hold cache @c. */
+static __always_inline bool tiny_free_local(struct gosalloc_mcache *c,
+					    struct gosalloc_tiny_page *h,
+					    void *p, unsigned int slot,
+					    unsigned int size)
+{
+	unsigned int w = BIT_WORD(slot);
+	unsigned long bit = BIT_MASK(slot), bits = h->bits[w];
+
+	if (unlikely(!(bits & bit) || (READ_ONCE(tiny_remote(h)[w]) & bit)))
+		return false;
+	if (want_init_on_free())
+		memset(p, 0, size);
+	WRITE_ONCE(h->bits[w], bits & ~bit);
+	h->used--;
+	if (w < c->tiny[size].word)
+		c->tiny[size].word = w;
+	c->tiny_frees++;
+	c->tiny_bytes -= size;
+	return true;
 }
 
 /**
@@ -285,53 +656,163 @@ static u32 block_clear(void *block, atomic_t *m, u32 bits, unsigned long off,
  */
 bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 {
-	unsigned long off;
-	atomic_t *m = object_meta(s, p, &off);
-	void *block = (void *)p - off;
-	size_t size;
-	u32 bits, old;
+	struct gosalloc_tiny_page *h = span_page(s);
+	/* Pairs with the release in tiny_page_init(). */
+	unsigned int size = smp_load_acquire(&h->size);
+	int slot = tiny_slot(h, p, size);
+	struct gosalloc_mcache *c;
+	bool ok;
 
-	if (!m)
+	if (unlikely(slot < 0))
 		return false;
-	size = object_size_of(atomic_read(m), off);
-	if (!size)
-		return false;
-	if (want_init_on_free())
-		memset((void *)p, 0, size);
-	bits = object_bits(off, size);
-	old = block_clear(block, m, bits, off, size);
-	if (unlikely(!(old & BIT(off))))
-		return false;		/* lost a race with another free of it */
-	this_cpu_inc(gosalloc_mcache->tiny_frees);
-	this_cpu_sub(gosalloc_mcache->tiny_bytes, size);
-	if (!((old & ~bits) & (TINY_STARTS | TINY_CARVING)))
-		block_release(block);
-	return true;
+	c = gosalloc_mcache_hold();
+	if (likely(c && c->tiny[size].page == h)) {
+		ok = tiny_free_local(c, h, (void *)p, slot, size);
+		gosalloc_mcache_unhold(c);
+		return ok;
+	}
+	if (c)
+		gosalloc_mcache_unhold(c);
+	return tiny_free_remote(h, (void *)p, slot, size);
 }
 
-/* Stop carving @cpu's block; @cpu is offline, or it is us, irqs off. */
+/**
+ * gosalloc_tiny_report() - report a pointer into a tiny span
+ * @s: the span, a tiny one
+ * @p: a pointer that is not a live object of @s
+ * @caller: who passed it
+ *
+ * As for the size classes: the start of a slot that holds no object is a
+ * double free (a slot never handed out included), anything else (the
+ * middle of a slot, the head, the bitmaps, the page's tail) is invalid.
+ *
+ * Context: any context.
+ */
+void gosalloc_tiny_report(struct gosalloc_span *s, const void *p,
+			  unsigned long caller)
+{
+	struct gosalloc_tiny_page *h = span_page(s);
+	/* Pairs with the release in tiny_page_init(). */
+	unsigned int size = smp_load_acquire(&h->size);
+
+	gosalloc_bad_pointer(p, caller, tiny_slot(h, p, size) >= 0 ?
+			     GOSALLOC_DOUBLE_FREES : GOSALLOC_INVALID_FREES);
+}
+
+/**
+ * gosalloc_tiny_drain() - give up every tiny span a CPU owns
+ * @cpu: the current CPU with interrupts off, or one that is offline
+ *
+ * Nothing changes if this interrupted a holder of the CPU's cache.
+ *
+ * Context: interrupts off; takes the tiny lock, then heap.lock with the
+ * tiny lock released.
+ */
 void gosalloc_tiny_drain(unsigned int cpu)
 {
 	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
-	void *block = c->tiny;
+	struct gosalloc_central *tc = tiny_central();
+	unsigned int size;
+	LIST_HEAD(empty);
 
-	if (!block)
+	lockdep_assert_irqs_disabled();
+	if (READ_ONCE(c->held))
 		return;
-	c->tiny = NULL;
-	c->tiny_offset = 0;
-	block_uncarve(block);
+	spin_lock(&tc->lock);
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
+		if (!c->tiny[size].page)
+			continue;
+		tiny_disown(c->tiny[size].page, &empty);
+		c->tiny[size].page = NULL;
+	}
+	spin_unlock(&tc->lock);
+	tiny_free_spans(&empty);
 }
 
-/* The metadata word of the block holding tiny object @p, for tests. */
-u32 gosalloc_tiny_block_meta(const void *p)
+/**
+ * gosalloc_tiny_trim() - give every tiny span with no object back
+ *
+ * Spans some CPU owns stay; drain the CPUs first to return those too.
+ *
+ * Context: any context; takes the tiny lock, then heap.lock with the
+ * tiny lock released.
+ */
+void gosalloc_tiny_trim(void)
+{
+	struct gosalloc_central *tc = tiny_central();
+	struct gosalloc_span *s, *next;
+	struct gosalloc_tiny_page *h;
+	unsigned long irqflags;
+	unsigned int size;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&tc->lock, irqflags);
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
+		list_for_each_entry_safe(s, next, &tiny_partial[size], list) {
+			h = span_page(s);
+			tiny_collect(h);
+			if (h->used)
+				continue;
+			tiny_unqueue(h);
+			list_add(&s->list, &empty);
+			tc->nspans--;
+		}
+	}
+	spin_unlock_irqrestore(&tc->lock, irqflags);
+	tiny_free_spans(&empty);
+}
+
+/* Does @cpu own a tiny span? Racy. */
+bool gosalloc_tiny_holds(unsigned int cpu)
+{
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+	unsigned int size;
+
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++)
+		if (READ_ONCE(c->tiny[size].page))
+			return true;
+	return false;
+}
+
+/**
+ * gosalloc_tiny_counts() - the tiny allocator's counts on one CPU
+ * @cpu: a possible CPU
+ * @tc: filled in
+ *
+ * Context: any context; racy reads, exact at rest.
+ */
+void gosalloc_tiny_counts(unsigned int cpu, struct gosalloc_tiny_counts *tc)
+{
+	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
+	unsigned long mallocs = READ_ONCE(c->tiny_mallocs);
+
+	tc->mallocs = mallocs + READ_ONCE(c->tiny_other_mallocs);
+	tc->frees = READ_ONCE(c->tiny_frees) + READ_ONCE(c->tiny_other_frees);
+	tc->fast = mallocs - READ_ONCE(c->tiny_refills);
+	tc->bytes = READ_ONCE(c->tiny_bytes) + READ_ONCE(c->tiny_other_bytes);
+}
+
+/* Is @p a live tiny object? For tests. */
+bool gosalloc_tiny_is_live(const void *p)
 {
 	struct gosalloc_span *s = gosalloc_span_lookup(p);
-	unsigned long off;
-	atomic_t *m;
 
-	if (!s || gosalloc_span_state(s) != GOSALLOC_SPAN_TINY)
-		return 0;
-	m = object_meta(s, p, &off);
-	return m ? atomic_read(m) : 0;
+	return s && gosalloc_span_state(s) == GOSALLOC_SPAN_TINY &&
+	       gosalloc_tiny_size(s, p);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_block_meta);
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_is_live);
+
+/**
+ * gosalloc_tiny_set_max() - serve requests of 1 to @max bytes from now on
+ * @max: 0 (no tiny objects) to 15, clamped
+ *
+ * For tests and the benchmark; tiny objects already allocated stay valid.
+ *
+ * Context: any context.
+ * Return: the previous limit.
+ */
+unsigned int gosalloc_tiny_set_max(unsigned int max)
+{
+	return xchg(&gosalloc_tiny_max, min(max, GOSALLOC_TINY_SIZE - 1));
+}
+EXPORT_SYMBOL_NS_GPL(gosalloc_tiny_set_max, GOSALLOC_INTERNAL);

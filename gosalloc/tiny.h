@@ -10,11 +10,12 @@
 #include <linux/types.h>
 
 struct gosalloc_span;
+struct gosalloc_tiny_page;
 
 /*
- * Requests of 1 to gosalloc_tiny_max bytes share GOSALLOC_TINY_SIZE-byte
- * blocks: 7 by default (tiny.c says why), up to 15 with the module
- * parameter tiny_max.
+ * Requests of 1 to gosalloc_tiny_max bytes are tiny: 7 by default (tiny.c
+ * says why), up to GOSALLOC_TINY_SIZE - 1 with the module parameter
+ * tiny_max.
  */
 #define GOSALLOC_TINY_SIZE	16
 #define GOSALLOC_TINY_MAX_DEFAULT	7
@@ -22,17 +23,36 @@ struct gosalloc_span;
 extern unsigned int gosalloc_tiny_max;
 
 /*
- * A tiny span is one page: GOSALLOC_TINY_BLOCKS blocks, then one 32-bit
- * word of metadata per block.
+ * One CPU's tiny spans, one per object size (index 0 unused). No lock:
+ * only that CPU changes them, holding its cache (gosalloc_mcache_hold())
+ * or with interrupts off; an offline CPU's, the CPU that drains it.
  */
-#define GOSALLOC_TINY_BLOCKS	(PAGE_SIZE / (GOSALLOC_TINY_SIZE + sizeof(u32)))
+struct gosalloc_tiny_cpu {
+	struct gosalloc_tiny_page *page;	/* the span it allocates from */
+	unsigned int word;	/* no free slot in the bitmap words below */
+};
 
+/* One CPU's tiny counts, gosalloc_tiny_counts(). */
+struct gosalloc_tiny_counts {
+	unsigned long mallocs;	/* tiny objects allocated */
+	unsigned long frees;	/* tiny objects freed */
+	unsigned long fast;	/* allocations the fast path served */
+	long bytes;		/* bytes allocated less bytes freed */
+};
+
+void gosalloc_tiny_init(void);
 void gosalloc_tiny_span_clear(struct gosalloc_span *s);
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags);
 size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p);
 bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p);
+void gosalloc_tiny_report(struct gosalloc_span *s, const void *p,
+			  unsigned long caller);
 void gosalloc_tiny_drain(unsigned int cpu);
-u32 gosalloc_tiny_block_meta(const void *p);
+void gosalloc_tiny_trim(void);
+bool gosalloc_tiny_holds(unsigned int cpu);
+void gosalloc_tiny_counts(unsigned int cpu, struct gosalloc_tiny_counts *tc);
+bool gosalloc_tiny_is_live(const void *p);
+unsigned int gosalloc_tiny_slots(size_t size);
 unsigned int gosalloc_tiny_set_max(unsigned int max);
 
 #endif /* _GOSALLOC_TINY_H */

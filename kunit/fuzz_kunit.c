@@ -260,21 +260,19 @@ static void gosalloc_free_fuzz_size_classes(struct kunit *test)
 	}
 }
 
-/* Tiny objects of every size up to tiny_max, in the span of the first. */
-static void gosalloc_free_fuzz_tiny(struct kunit *test)
+/* Tiny objects of @size bytes, in a span full of them. */
+static void fuzz_tiny_size(struct kunit *test, size_t size)
 {
-	unsigned int n = 4 * GOSALLOC_TINY_BLOCKS, i;
+	unsigned int n = 3 * gosalloc_tiny_slots(size), i;
 	struct fuzz f = { .test = test };
 	ktime_t start = ktime_get();
 	unsigned long base;
 	void **objs;
 
-	gosalloc_test_defer(test, fuzz_tiny_max_restore,
-			    (void *)(unsigned long)gosalloc_tiny_set_max(15));
 	objs = kvmalloc_array(n, sizeof(void *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	for (i = 0; i < n; i++) {
-		objs[i] = gosalloc_alloc(1 + i % 15, GFP_KERNEL);
+		objs[i] = gosalloc_alloc(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	sort(objs, n, sizeof(void *), ptr_cmp, NULL);
@@ -292,7 +290,19 @@ static void gosalloc_free_fuzz_tiny(struct kunit *test)
 		gosalloc_free(objs[i]);
 	fuzz_gone(&f, base, PAGE_SIZE);
 	kvfree(objs);
-	fuzz_report(&f, "tiny span, live objects", n, start);
+	fuzz_report(&f, "tiny span, live objects of size", size, start);
+}
+
+/* Tiny objects of a few sizes up to 15 bytes, each in a span of its own. */
+static void gosalloc_free_fuzz_tiny(struct kunit *test)
+{
+	static const u8 sizes[] = { 1, 3, 4, 6, 8, 15 };
+	unsigned int i;
+
+	gosalloc_test_defer(test, fuzz_tiny_max_restore,
+			    (void *)(unsigned long)gosalloc_tiny_set_max(15));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		fuzz_tiny_size(test, sizes[i]);
 }
 
 /* A large object of a heap span, and one with pages of its own. */

@@ -2,8 +2,8 @@
 /*
  * tiny_kunit.c - KUnit suite for the tiny allocator with explicit free.
  *
- * Every case runs twice: packing 1 to 7 bytes (the default) and 1 to 15
- * (tiny_max=15, as Go packs).
+ * Every case but one runs twice: tiny objects of 1 to 7 bytes (the
+ * default) and 1 to 15 (tiny_max=15, as Go's tiny allocator takes).
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -28,8 +28,11 @@ static void tiny_limit_restore(void *old)
 
 static int tiny_test_init(struct kunit *test)
 {
-	unsigned int limit = *(const unsigned int *)test->param_value;
+	unsigned int limit;
 
+	if (!test->param_value)
+		return 0;
+	limit = *(const unsigned int *)test->param_value;
 	gosalloc_test_defer(test, tiny_limit_restore,
 			    (void *)(unsigned long)gosalloc_tiny_set_max(limit));
 	return 0;
@@ -46,12 +49,12 @@ static unsigned long tiny_test_align(size_t size)
 
 static bool is_tiny(const void *p)
 {
-	return gosalloc_tiny_block_meta(p) != 0;
+	return gosalloc_tiny_is_live(p);
 }
 
 /*
  * Every size from 1 to 15 bytes is aligned by its low bits; up to the limit
- * it is packed and gosalloc_size() is exactly the size, above it the
+ * it is tiny and gosalloc_size() is exactly the size, above it the
  * object comes from a size class.
  */
 static void gosalloc_tiny_alloc_aligned_and_sized(struct kunit *test)
@@ -87,140 +90,105 @@ static void gosalloc_tiny_alloc_aligned_and_sized(struct kunit *test)
 	}
 }
 
+#define TINY_TEST_OBJS	8
+
 struct tiny_test {
 	struct kunit *test;
 	void *p[16];
-	u64 packed;
-	u32 meta_one_left, meta_after;
+	u64 fast;
+	bool same_after_free;
 };
 
 static long pack_on_cpu(void *arg)
 {
 	struct tiny_test *t = arg;
 	u64 before;
+	void *again;
 	int i;
 
 	gosalloc_mcache_drain(raw_smp_processor_id());
 	before = gosalloc_stat_read(GOSALLOC_TINY_ALLOCS);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < TINY_TEST_OBJS; i++)
 		t->p[i] = gosalloc_alloc(4, GFP_KERNEL);
-	t->packed = gosalloc_stat_read(GOSALLOC_TINY_ALLOCS) - before;
-	/* The block is full: the next object starts a new one. */
-	t->p[4] = gosalloc_alloc(4, GFP_KERNEL);
-	gosalloc_free(t->p[0]);
-	gosalloc_free(t->p[1]);
+	t->fast = gosalloc_stat_read(GOSALLOC_TINY_ALLOCS) - before;
+	/* A free on the CPU that owns the span makes the slot the next one. */
 	gosalloc_free(t->p[2]);
-	t->meta_one_left = gosalloc_tiny_block_meta(t->p[3]);
-	gosalloc_free(t->p[3]);
-	t->meta_after = gosalloc_tiny_block_meta(t->p[3]);
-	gosalloc_free(t->p[4]);
+	again = gosalloc_alloc(4, GFP_KERNEL);
+	t->same_after_free = again == t->p[2];
+	t->p[2] = again;
+	for (i = 0; i < TINY_TEST_OBJS; i++)
+		gosalloc_free(t->p[i]);
 	return 0;
 }
 
-/* Four 4-byte objects share one block, which goes back once all are freed. */
-static void gosalloc_tiny_packs_and_frees_block(struct kunit *test)
+/*
+ * 4-byte objects are packed 4 bytes apart in a span of their own; after
+ * the first, which takes a span, the fast path serves them; a freed slot
+ * is taken again first.
+ */
+static void gosalloc_tiny_alloc_packs_one_size(struct kunit *test)
 {
 	struct tiny_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), pack_on_cpu, t);
-	for (i = 0; i < 4; i++) {
-		KUNIT_EXPECT_NOT_NULL(test, t->p[i]);
-		KUNIT_EXPECT_EQ(test, (unsigned long)t->p[i] & ~15UL,
-				(unsigned long)t->p[0] & ~15UL);
-		KUNIT_EXPECT_EQ(test, (unsigned long)t->p[i] & 15UL, 4UL * i);
-	}
-	KUNIT_EXPECT_EQ(test, t->packed, 3ULL);
-	KUNIT_EXPECT_NE(test, (unsigned long)t->p[4] & ~15UL,
-			(unsigned long)t->p[0] & ~15UL);
-	/* With one object left the block holds its start bit (offset 12). */
-	KUNIT_EXPECT_EQ(test, t->meta_one_left & 0xffffU, (u32)BIT(12));
-	KUNIT_EXPECT_EQ(test, t->meta_after & 0xffffU, 0U);
-}
-
-/* gosalloc's carving, as a model: the block number and offset of each object. */
-struct carve_model {
-	unsigned int block, off, blocks;
-};
-
-static unsigned int model_carve(struct carve_model *m, size_t size,
-				unsigned int *off)
-{
-	unsigned int at = ALIGN(m->off, tiny_test_align(size));
-
-	if (m->blocks && at + size <= GOSALLOC_TINY_SIZE) {
-		m->off = at + size;
-		*off = at;
-		return m->block;
-	}
-	*off = 0;
-	if (!m->blocks++ || size < m->off) {	/* the new one has more room */
-		m->block = m->blocks - 1;
-		m->off = size;
-	}
-	return m->blocks - 1;
-}
-
-static const u8 carve_sizes[] = {
-	12, 3, 1, 6, 8, 5, 15, 4, 2, 9, 7, 7, 1, 14, 10, 2, 13, 11, 3, 8,
-};
-
-struct carve_test {
-	void *p[ARRAY_SIZE(carve_sizes)];
-};
-
-static long carve_on_cpu(void *arg)
-{
-	struct carve_test *t = arg;
-	unsigned int i;
-
-	gosalloc_mcache_drain(raw_smp_processor_id());
-	for (i = 0; i < ARRAY_SIZE(carve_sizes); i++)
-		t->p[i] = gosalloc_alloc(carve_sizes[i], GFP_KERNEL);
-	return 0;
-}
-
-/*
- * Objects of mixed sizes share blocks as the model says: each aligned by
- * its size, a new block when one does not fit, and the new block kept for
- * carving only when it has more room left than the old one.
- */
-static void gosalloc_tiny_carves_like_go(struct kunit *test)
-{
-	struct carve_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	unsigned long first[ARRAY_SIZE(carve_sizes)];
-	struct carve_model m = {};
-	unsigned int i, j, off, block, shared = 0;
-
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), carve_on_cpu, t);
-	for (i = 0; i < ARRAY_SIZE(carve_sizes); i++) {
-		unsigned long at = (unsigned long)t->p[i];
-
+	for (i = 0; i < TINY_TEST_OBJS; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, t->p[i]);
-		KUNIT_EXPECT_EQ_MSG(test, is_tiny(t->p[i]),
-				    carve_sizes[i] <= gosalloc_tiny_max,
-				    "object %u", i);
-		if (carve_sizes[i] > gosalloc_tiny_max)
-			continue;
-		block = model_carve(&m, carve_sizes[i], &off);
-		KUNIT_EXPECT_EQ_MSG(test, at & 15, (unsigned long)off,
-				    "object %u", i);
-		if (block < m.blocks - 1 || off) {
-			KUNIT_EXPECT_EQ_MSG(test, at & ~15UL, first[block],
-					    "object %u", i);
-			shared++;
-		} else {
-			for (j = 0; j < block; j++)
-				KUNIT_EXPECT_NE_MSG(test, at & ~15UL, first[j],
-						    "object %u", i);
-			first[block] = at & ~15UL;
-		}
+		KUNIT_EXPECT_EQ(test, (unsigned long)t->p[i],
+				(unsigned long)t->p[0] + 4 * i);
 	}
-	KUNIT_EXPECT_GT(test, shared, 5U);
-	for (i = 0; i < ARRAY_SIZE(carve_sizes); i++)
-		gosalloc_free(t->p[i]);
+	KUNIT_EXPECT_EQ(test, t->fast, (u64)TINY_TEST_OBJS - 1);
+	KUNIT_EXPECT_TRUE(test, t->same_after_free);
+}
+
+/* Objects of different sizes never share a span; slots follow the size. */
+static void gosalloc_tiny_alloc_span_per_size(struct kunit *test)
+{
+	void *p[GOSALLOC_TINY_SIZE][2] = {};
+	size_t size, other;
+
+	for (size = 1; size <= gosalloc_tiny_max; size++) {
+		p[size][0] = gosalloc_alloc(size, GFP_KERNEL);
+		p[size][1] = gosalloc_alloc(size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[size][0]);
+		KUNIT_ASSERT_NOT_NULL(test, p[size][1]);
+	}
+	for (size = 1; size <= gosalloc_tiny_max; size++) {
+		unsigned long a = (unsigned long)p[size][0];
+		unsigned long b = (unsigned long)p[size][1];
+
+		KUNIT_EXPECT_EQ_MSG(test, a & PAGE_MASK, b & PAGE_MASK,
+				    "size %zu", size);
+		KUNIT_EXPECT_EQ_MSG(test, (b > a ? b - a : a - b) % size, 0UL,
+				    "size %zu", size);
+		for (other = 1; other < size; other++)
+			KUNIT_EXPECT_NE_MSG(test, a & PAGE_MASK,
+					    (unsigned long)p[other][0] & PAGE_MASK,
+					    "sizes %zu and %zu", size, other);
+	}
+	for (size = 1; size <= gosalloc_tiny_max; size++) {
+		gosalloc_free(p[size][0]);
+		gosalloc_free(p[size][1]);
+	}
+}
+
+/* A span holds as many objects as its bitmaps leave room for. */
+static void gosalloc_tiny_slots_fill_page(struct kunit *test)
+{
+	size_t size;
+
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
+		unsigned int n = gosalloc_tiny_slots(size);
+
+		KUNIT_EXPECT_LE_MSG(test, n * size + n / 4, PAGE_SIZE,
+				    "size %zu", size);
+		KUNIT_EXPECT_GE_MSG(test, n * size + n / 4 + 64 + 2 * size,
+				    PAGE_SIZE, "size %zu", size);
+	}
+	/* Under 4.3 bytes a 4-byte object, on 4 KiB pages. */
+	if (PAGE_SIZE == SZ_4K)
+		KUNIT_EXPECT_GE(test, gosalloc_tiny_slots(4), 950U);
 }
 
 static long alloc_tiny_on_cpu(void *arg)
@@ -257,6 +225,177 @@ static void gosalloc_tiny_free_on_other_cpu(struct kunit *test)
 	gosalloc_test_on_cpu(a, alloc_tiny_on_cpu, t);
 	gosalloc_test_on_cpu(b, free_tiny_on_cpu, t);
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) - frees, 16ULL);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
+/* A span's worth of 4-byte objects, freed remotely. */
+struct tiny_remote_test {
+	void **p;
+	unsigned int n;
+	u64 doubles;
+	u64 spans_before, spans_after;
+	bool reused;
+};
+
+/*
+ * Free @t's objects as code that interrupted a holder of this CPU's cache
+ * does: remotely, though this CPU owns their span.
+ */
+static void remote_free_all(struct tiny_remote_test *t)
+{
+	struct gosalloc_mcache *c;
+	unsigned int i;
+
+	preempt_disable();
+	c = this_cpu_ptr(gosalloc_mcache);
+	WRITE_ONCE(c->held, 1);
+	for (i = 0; i < t->n; i++)
+		gosalloc_free(t->p[i]);
+	/* Freed, not yet folded in by their owner: still caught. */
+	gosalloc_free(t->p[0]);
+	WRITE_ONCE(c->held, 0);
+	preempt_enable();
+}
+
+static long remote_on_cpu(void *arg)
+{
+	struct tiny_remote_test *t = arg;
+	void *first;
+	unsigned int i;
+
+	gosalloc_mcache_drain(raw_smp_processor_id());
+	for (i = 0; i < t->n; i++)
+		t->p[i] = gosalloc_alloc(4, GFP_KERNEL);
+	first = t->p[0];
+	t->doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
+	remote_free_all(t);
+	/* On the owner's own path, the remote bit catches it too. */
+	gosalloc_free(t->p[1]);
+	t->doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES) - t->doubles;
+	t->spans_before = gosalloc_stat_read(GOSALLOC_SPANS_INUSE);
+	for (i = 0; i < t->n; i++)
+		t->p[i] = gosalloc_alloc(4, GFP_KERNEL);
+	t->spans_after = gosalloc_stat_read(GOSALLOC_SPANS_INUSE);
+	for (i = 0; i < t->n && !t->reused; i++)
+		t->reused = t->p[i] == first;
+	for (i = 0; i < t->n; i++)
+		gosalloc_free(t->p[i]);
+	return 0;
+}
+
+/*
+ * Objects freed remotely into a span a CPU owns are folded back into it
+ * when it runs out of room: allocating as many again takes no new span,
+ * and reuses their slots. A second free of such an object is caught,
+ * remotely and on the owner's path.
+ */
+static void gosalloc_tiny_free_remote_then_reuse(struct kunit *test)
+{
+	struct tiny_remote_test t = {};
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+
+	if (gosalloc_tiny_max < 4)
+		kunit_skip(test, "4-byte objects are not tiny");
+	t.n = gosalloc_tiny_slots(4);
+	t.p = kunit_kcalloc(test, t.n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t.p);
+	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), remote_on_cpu,
+			     &t);
+	KUNIT_EXPECT_EQ(test, t.doubles, 2ULL);
+	KUNIT_EXPECT_LE(test, t.spans_after, t.spans_before + 1);
+	KUNIT_EXPECT_TRUE(test, t.reused);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
+struct tiny_unowned_test {
+	void **p;
+	unsigned int n;
+	u64 spans, spans_after;
+};
+
+static long unowned_on_cpu(void *arg)
+{
+	struct tiny_unowned_test *t = arg;
+	unsigned int i;
+
+	gosalloc_mcache_drain(raw_smp_processor_id());
+	gosalloc_mcentral_trim();
+	t->spans = gosalloc_stat_read(GOSALLOC_SPANS_INUSE);
+	for (i = 0; i < t->n; i++)
+		t->p[i] = gosalloc_alloc(2, GFP_KERNEL);
+	/* Nobody owns the spans now: frees go through the tiny lock. */
+	gosalloc_mcache_drain(raw_smp_processor_id());
+	for (i = 0; i < t->n; i++)
+		gosalloc_free(t->p[i]);
+	gosalloc_mcentral_trim();
+	t->spans_after = gosalloc_stat_read(GOSALLOC_SPANS_INUSE);
+	return 0;
+}
+
+/* Spans nobody owns empty as their objects are freed and go back. */
+static void gosalloc_tiny_free_unowned_returns_spans(struct kunit *test)
+{
+	struct tiny_unowned_test t = {};
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+
+	if (gosalloc_tiny_max < 2)
+		kunit_skip(test, "2-byte objects are not tiny");
+	t.n = 3 * gosalloc_tiny_slots(2);
+	t.p = kunit_kcalloc(test, t.n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t.p);
+	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), unowned_on_cpu,
+			     &t);
+	KUNIT_EXPECT_EQ(test, t.spans_after, t.spans);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+}
+
+struct tiny_held_test {
+	void *p, *q;
+	bool live, size_ok;
+	u64 doubles;
+};
+
+/*
+ * As code that interrupted a holder of this CPU's cache: allocate and
+ * free with the held flag set, the span this CPU owns left alone.
+ */
+static long held_on_cpu(void *arg)
+{
+	struct tiny_held_test *t = arg;
+	struct gosalloc_mcache *c;
+	u64 doubles;
+
+	t->q = gosalloc_alloc(3, GFP_KERNEL);	/* this CPU owns a span */
+	doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
+	preempt_disable();
+	c = this_cpu_ptr(gosalloc_mcache);
+	WRITE_ONCE(c->held, 1);
+	t->p = gosalloc_alloc(3, GFP_ATOMIC);
+	t->live = t->p && gosalloc_tiny_is_live(t->p);
+	t->size_ok = t->p && gosalloc_size(t->p) == 3;
+	gosalloc_free(t->p);
+	gosalloc_free(t->q);	/* in the owned span: a remote free */
+	gosalloc_free(t->q);
+	gosalloc_mcache_drain(raw_smp_processor_id());	/* skipped */
+	WRITE_ONCE(c->held, 0);
+	preempt_enable();
+	t->doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES) - doubles;
+	return 0;
+}
+
+static void gosalloc_tiny_held_cache_bypassed(struct kunit *test)
+{
+	struct tiny_held_test t = {};
+	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
+
+	if (gosalloc_tiny_max < 3)
+		kunit_skip(test, "3-byte objects are not tiny");
+	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), held_on_cpu, &t);
+	KUNIT_ASSERT_NOT_NULL(test, t.p);
+	KUNIT_EXPECT_TRUE(test, t.live);
+	KUNIT_EXPECT_TRUE(test, t.size_ok);
+	KUNIT_EXPECT_EQ(test, t.doubles, 1ULL);
+	KUNIT_EXPECT_FALSE(test, gosalloc_tiny_is_live(t.q));
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
 }
 
@@ -323,10 +462,15 @@ static void gosalloc_tiny_realloc_keeps_contents(struct kunit *test)
 	gosalloc_free(q);
 }
 
-/* A second free of a tiny object is counted and changes nothing else. */
+/*
+ * A second free of a tiny object is counted as a double free, a free of
+ * a pointer inside one as invalid, as for the size classes; neither
+ * changes anything else.
+ */
 static void gosalloc_tiny_double_free_detected(struct kunit *test)
 {
 	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
+	u64 invalids = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
 	u64 alloc = gosalloc_stat_read(GOSALLOC_HEAP_ALLOC);
 	u8 *a = gosalloc_alloc(3, GFP_KERNEL);
 	u8 *b = gosalloc_alloc(3, GFP_KERNEL);
@@ -334,10 +478,14 @@ static void gosalloc_tiny_double_free_detected(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	memset(b, 0x77, 3);
+	gosalloc_free(b + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_size(b + 2), (size_t)0);
 	gosalloc_free(a);
 	gosalloc_free(a);
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_DOUBLE_FREES),
 			doubles + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_INVALID_FREES),
+			invalids + 2);
 	KUNIT_EXPECT_EQ(test, gosalloc_size(b), (size_t)3);
 	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0x77, 3));
 	gosalloc_free(b);
@@ -351,10 +499,18 @@ static struct kunit_case gosalloc_tiny_cases[] = {
 			 tiny_limit_gen_params),
 	KUNIT_CASE_PARAM(gosalloc_tiny_alloc_aligned_and_sized,
 			 tiny_limit_gen_params),
-	KUNIT_CASE_PARAM(gosalloc_tiny_packs_and_frees_block,
+	KUNIT_CASE_PARAM(gosalloc_tiny_alloc_packs_one_size,
 			 tiny_limit_gen_params),
-	KUNIT_CASE_PARAM(gosalloc_tiny_carves_like_go, tiny_limit_gen_params),
+	KUNIT_CASE_PARAM(gosalloc_tiny_alloc_span_per_size,
+			 tiny_limit_gen_params),
+	KUNIT_CASE(gosalloc_tiny_slots_fill_page),
 	KUNIT_CASE_PARAM(gosalloc_tiny_free_on_other_cpu,
+			 tiny_limit_gen_params),
+	KUNIT_CASE_PARAM(gosalloc_tiny_free_remote_then_reuse,
+			 tiny_limit_gen_params),
+	KUNIT_CASE_PARAM(gosalloc_tiny_free_unowned_returns_spans,
+			 tiny_limit_gen_params),
+	KUNIT_CASE_PARAM(gosalloc_tiny_held_cache_bypassed,
 			 tiny_limit_gen_params),
 	KUNIT_CASE_PARAM(gosalloc_tiny_random_against_model,
 			 tiny_limit_gen_params),

@@ -25,7 +25,7 @@ enough_ops() {
 
 # fifth_run PARAM [packs]: a fifth of the stress with gosalloc loaded with
 # PARAM: no mismatch, failed allocation, bad free or corrupted object, all
-# freed after, and with "packs", tiny objects packed into shared blocks
+# freed after, and with "packs", tiny objects served by the fast path
 fifth_run() {
 	modprobe gosalloc "$1" || return 1
 	modprobe gosalloc_example rounds=0 stress_ops=$((OPS / 5)) || return 1
