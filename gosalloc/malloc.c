@@ -141,13 +141,10 @@ static __always_inline void *small_alloc(size_t size, gfp_t flags)
 	return init_object(obj, cls, flags);
 }
 
+/* Zeroed, when the flags or the policy want it, by gosalloc_tiny_alloc(). */
 static noinline void *tiny_alloc(size_t size, gfp_t flags)
 {
-	void *obj = gosalloc_tiny_alloc(size, flags);
-
-	if (obj && want_init_on_alloc(flags))
-		memset(obj, 0, size);
-	return obj;
+	return gosalloc_tiny_alloc(size, flags);
 }
 
 static void *large_alloc(size_t size, gfp_t flags)
@@ -222,7 +219,13 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 static noinline void *alloc_other(size_t size, gfp_t flags,
 				  unsigned long caller)
 {
-	void *p = plain_alloc(size, flags);
+	void *p;
+
+	/* The tiny allocator first, with no call in between. */
+	if (size - 1 < READ_ONCE(gosalloc_tiny_max))
+		p = gosalloc_tiny_alloc(size, flags);
+	else
+		p = plain_alloc(size, flags);
 
 	if (gosalloc_sample_due(size))
 		gosalloc_sample_alloc(p, size, caller);

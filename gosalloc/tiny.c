@@ -485,16 +485,28 @@ static noinline void *tiny_alloc_slow(unsigned int size, gfp_t flags)
 	return obj;
 }
 
-/**
- * gosalloc_tiny_alloc() - allocate 1 to 15 bytes
- * @size: bytes wanted
- * @flags: gfp flags
- *
- * Context: any context @flags allow.
- * Return: the object, aligned by the low bits of @size; NULL when memory
- * is short.
+/*
+ * Zero @size bytes at @p, 1 to 15, with two stores of a constant size that
+ * may overlap: inline, where memset() of a variable size is a call.
  */
-void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
+static __always_inline void tiny_zero(void *p, size_t size)
+{
+	if (size >= 8) {
+		__builtin_memset(p, 0, 8);
+		__builtin_memset(p + size - 8, 0, 8);
+	} else if (size >= 4) {
+		__builtin_memset(p, 0, 4);
+		__builtin_memset(p + size - 4, 0, 4);
+	} else if (size >= 2) {
+		__builtin_memset(p, 0, 2);
+		__builtin_memset(p + size - 2, 0, 2);
+	} else {
+		*(u8 *)p = 0;
+	}
+}
+
+/* As gosalloc_tiny_alloc(), but not zeroed. */
+static __always_inline void *tiny_alloc_fast(size_t size, gfp_t flags)
 {
 	struct gosalloc_mcache *c = gosalloc_mcache_hold();
 	struct gosalloc_tiny_page *h;
@@ -519,6 +531,24 @@ void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
 slow:
 	gosalloc_mcache_unhold(c);
 	return tiny_alloc_slow(size, flags);
+}
+
+/**
+ * gosalloc_tiny_alloc() - allocate 1 to 15 bytes
+ * @size: bytes wanted
+ * @flags: gfp flags
+ *
+ * Context: any context @flags allow.
+ * Return: the object, aligned by the low bits of @size and zeroed when
+ * @flags or the init_on_alloc policy want it; NULL when memory is short.
+ */
+void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
+{
+	void *obj = tiny_alloc_fast(size, flags);
+
+	if (want_init_on_alloc(flags) && likely(obj))
+		tiny_zero(obj, size);
+	return obj;
 }
 
 /*
