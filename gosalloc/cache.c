@@ -31,8 +31,14 @@
  *	3. cache.lock (any context, irqs saved)
  *	4. heap.lock, only with cache.lock released
  *
- * SLAB_ACCOUNT is accepted and ignored: memory-cgroup charging is not
- * implemented (Documentation/porting.rst).
+ * Objects of a SLAB_ACCOUNT cache, and objects allocated with
+ * __GFP_ACCOUNT, are charged to the allocating context's memory cgroup
+ * when it has one (memcg.c): they are objects of the smallest size class
+ * that holds the cache's stride at its alignment, in spans of the
+ * cgroup's own, and never sit in the cache's arrays or spans. Caches with
+ * a constructor or SLAB_TYPESAFE_BY_RCU keep their objects uncharged:
+ * their objects' state must survive a free, which a class's free list
+ * does not keep (Documentation/design.rst, "Memory cgroups").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -105,6 +111,26 @@ static void cache_layout(struct gosalloc_cache *c)
 	c->nelems = min_t(unsigned int, c->npages * PAGE_SIZE / c->stride,
 			  U16_MAX);
 	c->divmagic = U32_MAX / c->stride + 1;
+}
+
+/* How a charged object of @c is allocated (memcg.c), if it can be. */
+static void cache_charging(struct gosalloc_cache *c)
+{
+	unsigned int cls, size = max_t(unsigned int, c->stride,
+				       2 * sizeof(void *));
+
+	if (c->flags & SLAB_ACCOUNT)
+		c->account = __GFP_ACCOUNT;
+	if (c->ctor || (c->flags & SLAB_TYPESAFE_BY_RCU) ||
+	    size > GOSALLOC_MAX_SMALL_SIZE)
+		return;
+	/* Objects of a class are aligned as its size (spans start pages). */
+	for (cls = gosalloc_size_to_class(size); cls < GOSALLOC_NR_CLASSES; cls++) {
+		if (gosalloc_class_to_size[cls] % c->align == 0) {
+			c->charged_size = gosalloc_class_to_size[cls];
+			return;
+		}
+	}
 }
 
 static bool cache_args_valid(const char *name, unsigned int size,
@@ -356,6 +382,35 @@ static __always_inline void *cache_init_object(struct gosalloc_cache *c,
 	return obj;
 }
 
+/*
+ * An object of @c charged to a memory cgroup, through the same hooks as
+ * the cache's own. Return: false if nothing is to be charged here.
+ */
+static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp,
+				void **p)
+{
+	bool charged, hooked = gosalloc_hooked();
+	void *obj;
+
+	if (!c->charged_size)
+		return false;
+	if (hooked && gosalloc_should_fail(gfp)) {
+		*p = NULL;
+		return true;
+	}
+	obj = gosalloc_memcg_alloc(c->charged_size, gfp, &charged);
+	*p = obj;
+	if (!obj)
+		return charged;
+	if (want_init_on_alloc(gfp))
+		memset(obj, 0, c->charged_size);
+	else
+		gosalloc_store_link(obj, NULL);
+	if (hooked)
+		gosalloc_sanitize_alloc(obj, c->size, gfp);
+	return true;
+}
+
 static noinline void *cache_alloc_hooked(struct gosalloc_cache *c, gfp_t gfp)
 {
 	void *obj;
@@ -374,7 +429,9 @@ static noinline void *cache_alloc_hooked(struct gosalloc_cache *c, gfp_t gfp)
  * gosalloc_cache_alloc() - allocate an object of a cache
  * @c: the cache
  * @flags: gfp flags, as for kmem_cache_alloc(); __GFP_ZERO zeroes the
- *	object (not allowed for a cache with a constructor, as in SLUB)
+ *	object (not allowed for a cache with a constructor, as in SLUB);
+ *	__GFP_ACCOUNT, or a cache made with SLAB_ACCOUNT, charges it to
+ *	the memory cgroup gosalloc_alloc() would charge
  *
  * Context: any context the gfp flags allow, as gosalloc_alloc().
  * Return: the object, constructed if the cache has a constructor; NULL
@@ -386,6 +443,9 @@ void *gosalloc_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
 
 	might_alloc(flags);
 	WARN_ON_ONCE(c->ctor && (flags & __GFP_ZERO));
+	if (unlikely((flags | c->account) & __GFP_ACCOUNT) &&
+	    cache_alloc_charged(c, flags, &obj))
+		return obj;
 	if (gosalloc_hooked())
 		return cache_alloc_hooked(c, flags);
 	obj = cache_alloc(c, flags);
@@ -434,7 +494,9 @@ static bool cache_object_start(struct gosalloc_span *s, const void *p)
 
 /*
  * Check that @p, whose span lookup gave @s, is an object of cache @c (of
- * any cache if @c is NULL); report it otherwise. Return: its cache.
+ * any cache if @c is NULL); report it otherwise. A charged object (of
+ * @c, which is not checked) is freed here. Return: its cache, or NULL
+ * when there is nothing more to do.
  */
 static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 				       struct gosalloc_span *s, const void *p,
@@ -447,6 +509,12 @@ static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 	owner = state == GOSALLOC_SPAN_CACHE ? smp_load_acquire(&s->cache) : NULL;
 	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
 		return owner;
+	if (c && state == GOSALLOC_SPAN_MEMCG) {	/* charged: memcg.c */
+		if (gosalloc_hooked())
+			gosalloc_sanitize_free(s, p);
+		gosalloc_memcg_free(s, p, caller);
+		return NULL;
+	}
 	if (owner && c && owner != c)
 		pr_err("cache %s: object %p belongs to cache %s\n", c->name, p,
 		       owner->name);
@@ -595,6 +663,7 @@ static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
 	INIT_LIST_HEAD(&c->rcu_wait);
 	INIT_LIST_HEAD(&c->rcu_flight);
 	cache_layout(c);
+	cache_charging(c);
 	return c;
 }
 
@@ -616,7 +685,9 @@ static void cache_delete(struct gosalloc_cache *c)
  *	(or, for small objects, to a power-of-two fraction of one);
  *	SLAB_TYPESAFE_BY_RCU keeps the memory of a freed object of this
  *	type until an RCU grace period has passed; SLAB_PANIC panics if the
- *	cache cannot be created; SLAB_ACCOUNT and the debugging flags are
+ *	cache cannot be created; SLAB_ACCOUNT charges objects to the
+ *	allocating context's memory cgroup (not for a cache with a
+ *	constructor or SLAB_TYPESAFE_BY_RCU); the debugging flags are
  *	accepted and ignored
  * @ctor: constructor, or NULL; called once per object, when its span is
  *	taken from the heap, and never again: objects must be freed in

@@ -41,6 +41,11 @@ struct gosalloc_cache {
 	unsigned int nelems;		/* objects per span */
 	u32 divmagic;			/* see gosalloc_class_index() */
 	slab_flags_t flags;
+	gfp_t account;			/* SLAB_ACCOUNT: __GFP_ACCOUNT, else 0 */
+	unsigned int charged_size;	/* of charged objects (memcg.c): the
+					 * smallest class the stride and
+					 * alignment fit; 0: not charged
+					 */
 	void (*ctor)(void *obj);
 	struct gosalloc_cache_cpu __percpu *cpu;
 	spinlock_t lock;		/* any context, irqs saved */

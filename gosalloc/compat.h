@@ -106,4 +106,14 @@ static inline void *gosalloc_kernel_kvrealloc(const void *p, size_t size,
 }
 #endif
 
+/*
+ * memcg_kmem_online(): memcg_kmem_enabled() before 6.3. True once a
+ * cgroup other than the root has kernel memory accounting.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define gosalloc_memcg_kmem_online()	memcg_kmem_enabled()
+#else
+#define gosalloc_memcg_kmem_online()	memcg_kmem_online()
+#endif
+
 #endif /* _GOSALLOC_COMPAT_H */

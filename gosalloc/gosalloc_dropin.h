@@ -13,7 +13,9 @@
  * memory the kernel allocated for the module (kasprintf(), match_strdup(),
  * a vmalloc buffer...) go to the kernel's functions. GFP_DMA requests go
  * to the kernel's kmalloc(): gosalloc does not serve DMA zones. Nodes are
- * ignored. struct kmem_cache becomes struct gosalloc_cache: a cache must
+ * ignored. GFP_KERNEL_ACCOUNT and SLAB_ACCOUNT charge the caller's memory
+ * cgroup as the kernel's do (not for caches with a constructor or
+ * SLAB_TYPESAFE_BY_RCU). struct kmem_cache becomes struct gosalloc_cache: a cache must
  * not be passed to a kernel function that takes a struct kmem_cache
  * (mempool_create_slab_pool(), for one). See Documentation/porting.rst.
  */

@@ -17,6 +17,7 @@ struct seq_file;
 #include "fixalloc.h"
 #include "mcache.h"
 #include "mcentral.h"
+#include "memcg.h"
 #include "mheap.h"
 #include "sizeclasses.h"
 #include "stats.h"

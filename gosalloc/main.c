@@ -23,6 +23,7 @@ static void gosalloc_teardown(void)
 	gosalloc_sample_exit();
 	gosalloc_mcache_exit();
 	gosalloc_mcentral_trim();
+	gosalloc_memcg_trim(true);
 	gosalloc_mheap_exit();
 }
 

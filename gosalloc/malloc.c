@@ -19,6 +19,9 @@
  *			15 with tiny_max) packed into one-page spans of
  *			their exact size, with an allocation bitmap,
  *			still freed one by one.
+ *	memcg.c		memory-cgroup charging: __GFP_ACCOUNT objects in
+ *			spans of their cgroup's own, whose pages the page
+ *			allocator charged.
  *	scavenge.c	giving memory back; CPU hotplug.
  *	debug.c		bad-pointer reports, debug mode (poison, red
  *			zones, callers), KASAN and kmemleak hooks, fault
@@ -59,6 +62,11 @@
  *
  * Large objects (over 32 KiB) are runs of the heap, bypassing the caches.
  *
+ * Charged objects (__GFP_ACCOUNT, when the allocating context has a memory
+ * cgroup to charge) leave at step 1 for memcg.c: spans of their cgroup's
+ * own, under one lock per cgroup; large ones are pages of their own,
+ * which the page allocator charges.
+ *
  * Zeroing: __GFP_ZERO, gosalloc_zalloc() and the kernel's init_on_alloc
  * policy zero the object; a large object is zeroed only if its pages may
  * hold old data (span needzero), as fresh pages from the page allocator
@@ -71,29 +79,33 @@
  *	   (gosalloc_mcache_hold()), or interrupts off on that CPU (the slow
  *	   paths, bulk free and the cache drains, which run in IPIs)
  *	3. central.lock (one per size class, and one for tiny spans: the
- *	   tiny lock)
+ *	   tiny lock); or the memcg table lock, then a memcg set's lock
+ *	   (memcg.c)
  *	4. heap.lock
  *	5. leaf locks, under which gosalloc takes nothing: profile_lock
  *	   (profile.c); fault injection and the once-per-call-site reports
  *	   take none
  *
- * Levels 3 and 4 are never nested: the central code calls the heap with
- * its lock released, so a path holding level 2 may take either. Every
- * spinlock is taken with interrupts saved, so every path may run in any
- * context, hardirq included; only alloc_pages() with a sleeping gfp
- * sleeps, and it is called with no gosalloc lock held and interrupts on.
+ * Levels 3 and 4 are never nested: the central code and the memcg sets
+ * call the heap with their locks released, so a path holding level 2 may
+ * take either. Every spinlock is taken with interrupts saved, so every
+ * path may run in any context, hardirq included; only alloc_pages() with
+ * a sleeping gfp sleeps, and it is called with no gosalloc lock held and
+ * interrupts on.
  * The release mutex is taken before heap.lock (gosalloc_mheap_release(),
  * module unload), never under a spinlock.
  *
  * central.lock protects a class's span lists and the object fields of its
  * spans (free list, counts); the tiny lock, the tiny partial lists and
- * the alloc bitmaps of tiny spans no CPU owns (tiny.c). heap.lock
- * protects the heap's free lists, the page ranges and states of spans,
- * the arena map, the lookup limit and the span descriptor allocator. The
- * release mutex serialises giving pages back. The per-CPU caches need no
- * lock: only their CPU changes them, with one compare-and-exchange, or
- * holding them with preemption off, or with interrupts disabled
- * (mcache.h).
+ * the alloc bitmaps of tiny spans no CPU owns (tiny.c); a memcg set's
+ * lock does for the spans charged to one cgroup what central.lock does
+ * for a class, and the memcg table lock protects the table of sets (read
+ * under RCU). heap.lock protects the heap's free lists, the page ranges
+ * and states of spans, the arena map, the lookup limit and the span
+ * descriptor allocator. The release mutex serialises giving pages back.
+ * The per-CPU caches need no lock: only their CPU changes them, with one
+ * compare-and-exchange, or holding them with preemption off, or with
+ * interrupts disabled (mcache.h).
  *
  * gosalloc needs spinning locks that interrupts can be disabled around,
  * and so does not support PREEMPT_RT, where spinlock_t sleeps (compat.h
@@ -154,7 +166,8 @@ static void *large_alloc(size_t size, gfp_t flags)
 
 	if (unlikely(size > GOSALLOC_MAX_SIZE))
 		return NULL;
-	if (npages >= GOSALLOC_DIRECT_PAGES)
+	/* A charged object needs pages of its own (memcg.c). */
+	if (npages >= GOSALLOC_DIRECT_PAGES || (flags & __GFP_ACCOUNT))
 		s = gosalloc_mheap_alloc_direct(npages, flags);
 	else
 		s = gosalloc_mheap_alloc(npages, GOSALLOC_SPAN_LARGE, 0, flags);
@@ -258,20 +271,16 @@ static noinline void *alloc_refused(gfp_t flags, unsigned long caller)
 }
 
 /*
- * The fast path: a small object from this CPU's list, zeroed by a tail
- * call to memset() or handed out with its link cleared. Everything else
- * is out of line, so that few registers need saving here.
+ * Everything but the zone and charging test of alloc(); see there.
+ * Inline: the fast path, and once more in alloc_special().
  */
-static __always_inline void *alloc(size_t size, gfp_t flags,
-				   unsigned long caller)
+static __always_inline void *alloc_common(size_t size, gfp_t flags,
+					  unsigned long caller)
 {
 	unsigned int cls;
 	bool sample;
 	void *obj;
 
-	might_alloc(flags);
-	if (unlikely(flags & GOSALLOC_GFP_REFUSED))
-		return alloc_refused(flags, caller);
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
 	if (unlikely(!small_request(size)))
@@ -282,6 +291,73 @@ static __always_inline void *alloc(size_t size, gfp_t flags,
 	if (unlikely(!obj || sample))
 		return small_alloc_slow(obj, cls, size, flags, caller, sample);
 	return init_object(obj, cls, flags);
+}
+
+/*
+ * A small object charged to a memory cgroup (memcg.c), initialised as
+ * alloc() would, through the same hooks. Return: false if nothing is to
+ * be charged, and the caller allocates as usual.
+ */
+static bool charged_alloc(size_t size, gfp_t flags, unsigned long caller,
+			  void **p)
+{
+	bool charged, hooked = gosalloc_hooked();
+	void *obj;
+
+	if (hooked && gosalloc_should_fail(flags)) {
+		*p = NULL;
+		return true;
+	}
+	obj = gosalloc_memcg_alloc(size, flags, &charged);
+	*p = obj;
+	if (!obj)
+		return charged;
+	if (want_init_on_alloc(flags))	/* all of it, as init_object() */
+		gosalloc_memset(obj, 0, object_size(obj, gosalloc_span_lookup(obj),
+						    caller));
+	else
+		gosalloc_store_link(obj, NULL);
+	if (hooked)
+		gosalloc_sanitize_alloc(obj, size, flags);
+	if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(obj, size, caller);
+	if (hooked && trace_gosalloc_alloc_enabled())
+		trace_gosalloc_alloc(caller, obj, size,
+				     object_size(obj, gosalloc_span_lookup(obj),
+						 caller), flags);
+	return true;
+}
+
+/*
+ * A refused zone, or __GFP_ACCOUNT: the fast path tests both at once.
+ * A large charged object is charged by the page allocator (large_alloc()).
+ */
+static noinline void *alloc_special(size_t size, gfp_t flags,
+				    unsigned long caller)
+{
+	void *p;
+
+	if (flags & GOSALLOC_GFP_REFUSED)
+		return alloc_refused(flags, caller);
+	if (size - 1 < GOSALLOC_MAX_SMALL_SIZE &&
+	    charged_alloc(size, flags, caller, &p))
+		return p;
+	return alloc_common(size, flags, caller);
+}
+
+/*
+ * The fast path: a small object from this CPU's list, zeroed by a tail
+ * call to memset() or handed out with its link cleared. Everything else
+ * is out of line, so that few registers need saving here; requests to
+ * charge a cgroup leave by the branch that refuses zones.
+ */
+static __always_inline void *alloc(size_t size, gfp_t flags,
+				   unsigned long caller)
+{
+	might_alloc(flags);
+	if (unlikely(flags & (GOSALLOC_GFP_REFUSED | __GFP_ACCOUNT)))
+		return alloc_special(size, flags, caller);
+	return alloc_common(size, flags, caller);
 }
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(gosalloc_alloc);
@@ -420,6 +496,11 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		if (size)
 			return size;
 		break;
+	case GOSALLOC_SPAN_MEMCG:
+		size = gosalloc_memcg_object_size(s, p);
+		if (size)
+			return size;
+		break;
 	case GOSALLOC_SPAN_TINY:
 		size = gosalloc_tiny_size(s, p);
 		if (size)
@@ -451,6 +532,10 @@ static noinline void free_span(const void *p, struct gosalloc_span *s,
 		return;
 	if (state == GOSALLOC_SPAN_CACHE) {	/* checked in cache.c */
 		gosalloc_cache_free_span(s, p, caller);
+		return;
+	}
+	if (state == GOSALLOC_SPAN_MEMCG) {	/* checked in memcg.c */
+		gosalloc_memcg_free(s, p, caller);
 		return;
 	}
 	if (unlikely(!object_size(p, s, caller)))
@@ -629,7 +714,7 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i;
 
 	if (unlikely(!small_request(size) || gosalloc_hooked() ||
-		     (flags & GOSALLOC_GFP_REFUSED))) {
+		     (flags & (GOSALLOC_GFP_REFUSED | __GFP_ACCOUNT)))) {
 		for (i = 0; i < nr; i++) {
 			p[i] = alloc(size, flags, _RET_IP_);
 			if (unlikely(!p[i]))

@@ -522,14 +522,15 @@ static void direct_place(struct gosalloc_span *s, unsigned long unused)
 /**
  * gosalloc_mheap_alloc_direct() - a large span with pages of its own
  * @npages: pages wanted, at most 1 << MAX_PAGE_ORDER
- * @gfp: gfp flags
+ * @gfp: gfp flags; with __GFP_ACCOUNT the pages are charged to the
+ *	 caller's memory cgroup
  *
- * For large objects of GOSALLOC_DIRECT_PAGES pages or more: exactly
- * @npages pages from alloc_pages_exact(), guarded as the chunks are,
- * outside the heap's chunks and free lists, given straight back when the
- * object is freed (gosalloc_mheap_free_large()). Such objects then never
- * leave holes in the heap that smaller spans fill, nor hold a chunk's
- * spare pages.
+ * For large objects of GOSALLOC_DIRECT_PAGES pages or more, and charged
+ * large objects of any size (malloc.c): exactly @npages pages from
+ * alloc_pages_exact(), guarded as the chunks are, outside the heap's
+ * chunks and free lists, given straight back when the object is freed
+ * (gosalloc_mheap_free_large()). Such objects then never leave holes in
+ * the heap that smaller spans fill, nor hold a chunk's spare pages.
  *
  * Context: any context @gfp allows; takes heap.lock.
  * Return: the span, or NULL when memory is short.
@@ -543,9 +544,10 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	/*
 	 * The pages come without __GFP_ZERO, so pages_adopt() must not take
 	 * them for zeroed unless init_on_alloc zeroed them: both get the
-	 * same flags.
+	 * same flags. They are the object's alone, so __GFP_ACCOUNT has the
+	 * page allocator charge them, as kmalloc() charges a large object.
 	 */
-	gfp = page_gfp(gfp);
+	gfp = page_gfp(gfp) | (gfp & __GFP_ACCOUNT);
 	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp);
 	if (!addr)
 		return NULL;
@@ -557,6 +559,65 @@ struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 	return s;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc_direct);
+
+struct charged_span {
+	unsigned int cls;
+	struct gosalloc_memcg *memcg;
+};
+
+/* A charged small span's own pages: in use at once, all pages mapped. */
+static void charged_place(struct gosalloc_span *s, unsigned long arg)
+{
+	struct charged_span *c = (struct charged_span *)arg;
+	struct gosalloc_heap *h = &gosalloc_heap;
+
+	s->direct = true;
+	gosalloc_central_span_init(s, c->cls);
+	s->memcg = c->memcg;
+	/* Published last, with release: see gosalloc_span_state(). */
+	smp_store_release(&s->state, GOSALLOC_SPAN_MEMCG);
+	span_map(s, true);
+	h->pages_inuse += s->npages;
+	h->spans_inuse++;
+}
+
+/**
+ * gosalloc_mheap_alloc_charged() - a small span charged to a cgroup
+ * @cls: the span's size class
+ * @m: the cgroup's spans (memcg.c), which the span will join
+ * @gfp: gfp flags, for the page allocator
+ *
+ * The span's pages are its own, outside the heap's chunks, allocated
+ * with __GFP_ACCOUNT: the page allocator charges them to the active
+ * memory cgroup (the caller makes the cgroup of @m the active one), and
+ * uncharges them when gosalloc_mheap_free_charged() gives them back.
+ *
+ * Context: any context @gfp allows; takes heap.lock.
+ * Return: the span, in state GOSALLOC_SPAN_MEMCG, or NULL when memory is
+ * short or the charge fails (the cgroup is at its limit).
+ */
+struct gosalloc_span *gosalloc_mheap_alloc_charged(unsigned int cls,
+						   struct gosalloc_memcg *m,
+						   gfp_t gfp)
+{
+	struct charged_span c = { .cls = cls, .memcg = m };
+	struct gosalloc_span *s;
+	unsigned int npages;
+	void *addr;
+
+	gosalloc_central_shape(cls, &npages, NULL, NULL, NULL);
+	gfp = page_gfp(gfp);	/* as in gosalloc_mheap_alloc_direct() */
+	addr = alloc_pages_exact(npages << PAGE_SHIFT, gfp | __GFP_ACCOUNT);
+	if (!addr)
+		return NULL;
+	pages_guard(virt_to_page(addr), npages);
+	s = pages_adopt(addr, npages, gfp, charged_place, (unsigned long)&c);
+	if (!s)
+		pages_put_guarded(gosalloc_addr_to_pfn((unsigned long)addr),
+				  gosalloc_addr_to_pfn((unsigned long)addr) + npages);
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_alloc_charged);
 
 /**
  * gosalloc_mheap_alloc() - allocate a run of pages
@@ -666,6 +727,47 @@ void gosalloc_mheap_free(struct gosalloc_span *s)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free);
 
+/* Give direct span @s, in use, back to the page allocator. */
+static void direct_free(struct gosalloc_span *s, unsigned long flags)
+	__releases(&gosalloc_heap.lock)
+{
+	struct gosalloc_heap *h = &gosalloc_heap;
+	unsigned long kept;
+
+	lockdep_assert_held(&h->lock);
+	span_unaccount(s);
+	span_give_back(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	/* The page allocator applies init_on_free and uncharges itself. */
+	kept = pages_put_guarded(gosalloc_addr_to_pfn(s->base),
+				 gosalloc_addr_to_pfn(s->base) + s->npages);
+	spin_lock_irqsave(&h->lock, flags);
+	pages_account_kept(kept);
+	span_dispose(s);
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+/**
+ * gosalloc_mheap_free_charged() - give a charged small span back
+ * @s: a span from gosalloc_mheap_alloc_charged() with no object out,
+ *     taken off its cgroup's lists
+ *
+ * Its pages go straight back to the page allocator, which uncharges
+ * them from the cgroup they were charged to (or, if that cgroup is gone,
+ * from the ancestor that took its charges).
+ *
+ * Context: any context; takes heap.lock.
+ */
+void gosalloc_mheap_free_charged(struct gosalloc_span *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gosalloc_heap.lock, flags);
+	WRITE_ONCE(s->memcg, NULL);	/* see gosalloc_memcg_free() */
+	direct_free(s, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free_charged);
+
 /**
  * gosalloc_mheap_free_large() - free a large object
  * @s: the span gosalloc_span_lookup() found for @p
@@ -681,7 +783,7 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_free);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 {
 	struct gosalloc_heap *h = &gosalloc_heap;
-	unsigned long flags, kept;
+	unsigned long flags;
 
 	spin_lock_irqsave(&h->lock, flags);
 	if (s->state != GOSALLOC_SPAN_LARGE || s->base != (unsigned long)p) {
@@ -689,16 +791,7 @@ bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p)
 		return false;
 	}
 	if (s->direct) {
-		span_unaccount(s);
-		span_give_back(s);
-		spin_unlock_irqrestore(&h->lock, flags);
-		/* The page allocator applies init_on_free itself. */
-		kept = pages_put_guarded(gosalloc_addr_to_pfn(s->base),
-					 gosalloc_addr_to_pfn(s->base) + s->npages);
-		spin_lock_irqsave(&h->lock, flags);
-		pages_account_kept(kept);
-		span_dispose(s);
-		spin_unlock_irqrestore(&h->lock, flags);
+		direct_free(s, flags);
 		return true;
 	}
 	if (want_init_on_free()) {

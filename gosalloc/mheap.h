@@ -13,6 +13,8 @@
 
 #include "fixalloc.h"
 
+struct gosalloc_memcg;
+
 enum gosalloc_span_state {
 	GOSALLOC_SPAN_DEAD,	/* descriptor not describing any pages */
 	GOSALLOC_SPAN_FREE,	/* on a heap free list */
@@ -20,6 +22,7 @@ enum gosalloc_span_state {
 	GOSALLOC_SPAN_LARGE,	/* one large object */
 	GOSALLOC_SPAN_TINY,	/* cut into tiny blocks (tiny.c) */
 	GOSALLOC_SPAN_CACHE,	/* objects of a named cache (cache.c) */
+	GOSALLOC_SPAN_MEMCG,	/* objects charged to a cgroup (memcg.c) */
 };
 
 /*
@@ -57,6 +60,13 @@ struct gosalloc_span {
 	 * before it goes back to the heap; read without a lock.
 	 */
 	struct gosalloc_cache *cache;
+	/*
+	 * MEMCG: the span's cgroup set (memcg.c), set before its state and
+	 * cleared under heap.lock before its pages go back; read without a
+	 * lock. Not shared with @cache: a racing double free may read it
+	 * from a descriptor already reused.
+	 */
+	struct gosalloc_memcg *memcg;
 };
 
 /* Pages per arena: the unit of the pointer-to-span map (1 MiB). */
@@ -122,6 +132,10 @@ struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
 						  gfp_t gfp);
 void gosalloc_mheap_free(struct gosalloc_span *s);
+struct gosalloc_span *gosalloc_mheap_alloc_charged(unsigned int cls,
+						   struct gosalloc_memcg *m,
+						   gfp_t gfp);
+void gosalloc_mheap_free_charged(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 unsigned long gosalloc_mheap_release(unsigned long max_pages,
 				     unsigned long min_idle);

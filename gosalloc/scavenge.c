@@ -45,6 +45,7 @@ static unsigned long release_up_to(unsigned long max_pages)
 {
 	on_each_cpu(drain_this_cpu, NULL, 1);
 	gosalloc_mcentral_trim();
+	gosalloc_memcg_trim(false);
 	return gosalloc_mheap_release(max_pages, 0);
 }
 
@@ -95,6 +96,7 @@ static void scavenge(struct work_struct *work)
 		return;
 	on_each_cpu_cond(cache_idle, drain_this_cpu, NULL, true);
 	gosalloc_mcentral_trim();	/* spare spans free up on a later pass */
+	gosalloc_memcg_trim(false);
 	gosalloc_mheap_release(ULONG_MAX, msecs_to_jiffies(delay));
 	schedule_delayed_work(&gosalloc_scavenge_work, msecs_to_jiffies(delay));
 }

@@ -32,6 +32,8 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_RCU_FREES]		= "rcu_frees",
 	[GOSALLOC_RCU_BATCHES]		= "rcu_batches",
 	[GOSALLOC_BAD_PAGE_REFS]	= "bad_page_refs",
+	[GOSALLOC_MEMCG_SETS]		= "memcg_sets",
+	[GOSALLOC_MEMCG_OBJECTS]	= "memcg_objects",
 };
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
@@ -144,6 +146,8 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	gosalloc_caches_stats(&out[GOSALLOC_CACHE_MALLOCS],
 			      &out[GOSALLOC_CACHE_FREES], &cache_bytes);
 	gosalloc_rcu_stats(&out[GOSALLOC_RCU_FREES], &out[GOSALLOC_RCU_BATCHES]);
+	gosalloc_memcg_stats(&out[GOSALLOC_MEMCG_SETS],
+			     &out[GOSALLOC_MEMCG_OBJECTS]);
 	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
 	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;

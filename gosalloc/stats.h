@@ -39,6 +39,8 @@ enum gosalloc_stat {
 	GOSALLOC_RCU_FREES,	/* objects freed after a grace period */
 	GOSALLOC_RCU_BATCHES,	/* batches handed to RCU */
 	GOSALLOC_BAD_PAGE_REFS,	/* pages kept for a wrong reference count */
+	GOSALLOC_MEMCG_SETS,	/* cgroups with charged spans (memcg.c) */
+	GOSALLOC_MEMCG_OBJECTS,	/* charged small objects out */
 	GOSALLOC_NR_STATS
 };
 

@@ -9,7 +9,7 @@
 FIELDS="heap_sys heap_inuse heap_idle heap_released heap_alloc mallocs frees
 tiny_allocs large_allocs large_frees invalid_frees double_frees spans_inuse
 metadata_sys corrupted_objects injected_failures cache_mallocs cache_frees
-rcu_frees rcu_batches bad_page_refs"
+rcu_frees rcu_batches bad_page_refs memcg_sets memcg_objects"
 
 stats_complete() {
 	for f in $FIELDS; do
