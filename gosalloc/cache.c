@@ -383,8 +383,9 @@ static __always_inline void *cache_init_object(struct gosalloc_cache *c,
 }
 
 /*
- * An object of @c charged to a memory cgroup, through the same hooks as
- * the cache's own. Return: false if nothing is to be charged here.
+ * An object of @c charged to a memory cgroup (memcg.c), through the same
+ * hooks as the cache's own. Return: false if nothing is to be charged
+ * here, with *@p untouched.
  */
 static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp,
 				void **p)
@@ -399,9 +400,11 @@ static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp,
 		return true;
 	}
 	obj = gosalloc_memcg_alloc(c->charged_size, gfp, &charged);
+	if (!charged)
+		return false;
 	*p = obj;
 	if (!obj)
-		return charged;
+		return true;
 	if (want_init_on_alloc(gfp))
 		memset(obj, 0, c->charged_size);
 	else
@@ -425,6 +428,22 @@ static noinline void *cache_alloc_hooked(struct gosalloc_cache *c, gfp_t gfp)
 	return obj;
 }
 
+/*
+ * __GFP_ACCOUNT or SLAB_ACCOUNT: out of line, so that the fast path in
+ * gosalloc_cache_alloc() pays one branch for it.
+ */
+static noinline void *cache_alloc_account(struct gosalloc_cache *c, gfp_t gfp)
+{
+	void *obj;
+
+	if (cache_alloc_charged(c, gfp, &obj))
+		return obj;
+	if (gosalloc_hooked())
+		return cache_alloc_hooked(c, gfp);
+	obj = cache_alloc(c, gfp);
+	return likely(obj) ? cache_init_object(c, obj, gfp) : NULL;
+}
+
 /**
  * gosalloc_cache_alloc() - allocate an object of a cache
  * @c: the cache
@@ -443,9 +462,8 @@ void *gosalloc_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
 
 	might_alloc(flags);
 	WARN_ON_ONCE(c->ctor && (flags & __GFP_ZERO));
-	if (unlikely((flags | c->account) & __GFP_ACCOUNT) &&
-	    cache_alloc_charged(c, flags, &obj))
-		return obj;
+	if (unlikely((flags | c->account) & __GFP_ACCOUNT))
+		return cache_alloc_account(c, flags);
 	if (gosalloc_hooked())
 		return cache_alloc_hooked(c, flags);
 	obj = cache_alloc(c, flags);

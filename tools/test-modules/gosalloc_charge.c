@@ -17,8 +17,11 @@
  *				of 200-byte objects aligned to a cache line,
  *				allocated with GFP_KERNEL | __GFP_RETRY_MAYFAIL
  *	write "free"		free every object kept
- *	read			"objects N bytes B": what is kept (cache
- *				objects included)
+ *	read			"objects N bytes B error E": what is kept
+ *				(cache objects included), and the error of
+ *				the last write (0 or -errno), so that a
+ *				writer at memory.max need not write an error
+ *				message, which would be charged to it
  *
  * The array of pointers (room for CHARGE_MAX_OBJS) is allocated at load
  * and not charged.
@@ -46,6 +49,7 @@ static void **cobjs;		/* of charge_cache, as objs: charge_lock */
 static unsigned int ncobjs;	/* charge_lock */
 static struct gosalloc_cache *charge_cache;
 static unsigned long nbytes;	/* charge_lock */
+static int last_err;		/* of the last write: charge_lock */
 static struct dentry *charge_dir;
 
 static void charge_free_all(void)
@@ -109,6 +113,7 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 		charge_free_all();
 		err = 0;
 	}
+	last_err = err;
 	mutex_unlock(&charge_lock);
 	return err ? err : len;
 }
@@ -120,8 +125,8 @@ static ssize_t ctl_read(struct file *file, char __user *ubuf, size_t len,
 	int n;
 
 	mutex_lock(&charge_lock);
-	n = scnprintf(buf, sizeof(buf), "objects %u bytes %lu\n",
-		      nobjs + ncobjs, nbytes);
+	n = scnprintf(buf, sizeof(buf), "objects %u bytes %lu error %d\n",
+		      nobjs + ncobjs, nbytes, last_err);
 	mutex_unlock(&charge_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }
