@@ -159,6 +159,16 @@ static noinline void *tiny_alloc(size_t size, gfp_t flags)
 	return gosalloc_tiny_alloc(size, flags);
 }
 
+/* A tiny allocation that is to be sampled (profile.c). */
+static noinline void *tiny_alloc_sampled(size_t size, gfp_t flags,
+					 unsigned long caller)
+{
+	void *p = gosalloc_tiny_alloc(size, flags);
+
+	gosalloc_sample_alloc(p, size, caller);
+	return p;
+}
+
 static void *large_alloc(size_t size, gfp_t flags)
 {
 	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
@@ -228,17 +238,11 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 	return p;
 }
 
-/* A tiny, large or empty request: the fast path in alloc() leaves them. */
+/* A large or empty request: the fast path in alloc() leaves them. */
 static noinline void *alloc_other(size_t size, gfp_t flags,
 				  unsigned long caller)
 {
-	void *p;
-
-	/* The tiny allocator first, with no call in between. */
-	if (size - 1 < READ_ONCE(gosalloc_tiny_max))
-		p = gosalloc_tiny_alloc(size, flags);
-	else
-		p = plain_alloc(size, flags);
+	void *p = plain_alloc(size, flags);
 
 	if (gosalloc_sample_due(size))
 		gosalloc_sample_alloc(p, size, caller);
@@ -283,7 +287,13 @@ static __always_inline void *alloc_common(size_t size, gfp_t flags,
 
 	if (gosalloc_hooked())
 		return hooked_alloc(size, flags, caller);
-	if (unlikely(!small_request(size)))
+	/* Tiny: a tail call, the sampling test the only step before it. */
+	if (unlikely(size - 1 < READ_ONCE(gosalloc_tiny_max))) {
+		if (unlikely(gosalloc_sample_due(size)))
+			return tiny_alloc_sampled(size, flags, caller);
+		return gosalloc_tiny_alloc(size, flags);
+	}
+	if (unlikely(size - 1 >= GOSALLOC_MAX_SMALL_SIZE))
 		return alloc_other(size, flags, caller);
 	cls = gosalloc_size_to_class(size);
 	obj = gosalloc_mcache_alloc(cls);
@@ -621,7 +631,13 @@ void gosalloc_free(const void *p)
 		small_free(s, p, _RET_IP_, false);
 		return;
 	}
-	/* Sampled, tiny and large objects, and bad pointers. */
+	/* Tiny objects by a tail call: tiny.c checks the object itself. */
+	if (s && gosalloc_span_state(s) == GOSALLOC_SPAN_TINY &&
+	    !READ_ONCE(s->sampled)) {
+		gosalloc_tiny_free_checked(s, p, _RET_IP_);
+		return;
+	}
+	/* Sampled and large objects, and bad pointers. */
 	free_span(p, s, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free);

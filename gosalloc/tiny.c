@@ -707,6 +707,24 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 }
 
 /**
+ * gosalloc_tiny_free_checked() - free a tiny object, or report it
+ * @s: its span, a tiny one
+ * @p: the object
+ * @caller: the free's caller, for the report
+ *
+ * The free fast path's tail call: anything but a live tiny object is
+ * reported (gosalloc_tiny_report()) and left alone.
+ *
+ * Context: any context.
+ */
+void gosalloc_tiny_free_checked(struct gosalloc_span *s, const void *p,
+				unsigned long caller)
+{
+	if (unlikely(!gosalloc_tiny_free(s, p)))
+		gosalloc_tiny_report(s, p, caller);
+}
+
+/**
  * gosalloc_tiny_report() - report a pointer into a tiny span
  * @s: the span, a tiny one
  * @p: a pointer that is not a live object of @s

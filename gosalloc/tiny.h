@@ -45,6 +45,8 @@ void gosalloc_tiny_span_clear(struct gosalloc_span *s);
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags);
 size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p);
 bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p);
+void gosalloc_tiny_free_checked(struct gosalloc_span *s, const void *p,
+				unsigned long caller);
 void gosalloc_tiny_report(struct gosalloc_span *s, const void *p,
 			  unsigned long caller);
 void gosalloc_tiny_drain(unsigned int cpu);
