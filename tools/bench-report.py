@@ -24,6 +24,7 @@ ROW = re.compile(r"gosalloc_bench: row (\S+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)
 START = re.compile(r"gosalloc_bench: start (.*)")
 MEM = re.compile(r"gosalloc_bench: memory (\S+) (\d+) (\d+)")
 SAMPLING = re.compile(r"gosalloc_bench: sampling (\S+) (\d+) (\d+) (\d+)")
+COST = re.compile(r"gosalloc_bench: cost (\S+) (\d+)")
 
 
 def parse(path):
@@ -34,6 +35,10 @@ def parse(path):
             if m:
                 mem.append(("sampling", m.group(1), int(m.group(2)),
                             int(m.group(3)), int(m.group(4))))
+                continue
+            m = COST.search(line)
+            if m:
+                mem.append(("cost", m.group(1), int(m.group(2))))
                 continue
             m = START.search(line)
             if m:
@@ -71,6 +76,8 @@ def summary(boots):
             by_row.setdefault(r["row"], []).append(
                 (r["gos_ns"], r["slub_ns"], r["ratio"]))
         for entry in mem:
+            if entry[0] == "cost":	# costs(), not against SLUB
+                continue
             if entry[0] == "sampling":	# off and on, both gosalloc
                 _, name, off, on, _ = entry
                 by_row.setdefault("sample-" + name, []).append(
@@ -87,6 +94,28 @@ def summary(boots):
                         ratio=statistics.median(ratios), lo=min(ratios),
                         hi=max(ratios), boots=len(v)))
     return out
+
+
+def costs(boots):
+    """Per primitive: the median over the boots of its ns per step."""
+    by_name = {}
+    for _, _, mem in boots:
+        for entry in mem:
+            if entry[0] == "cost":
+                by_name.setdefault(entry[1], []).append(entry[2] / 1000)
+    return [(name, statistics.median(v), min(v), max(v))
+            for name, v in by_name.items()]
+
+
+def cost_table(cost):
+    if not cost:
+        return ""
+    out = ["costs of primitives alone, ns per step of a loop (the empty",
+           "loop's step included), medians and ranges over the boots",
+           "%-18s %9s %15s" % ("primitive", "ns", "range")]
+    for name, med, lo, hi in cost:
+        out.append("%-18s %9.2f %7.2f-%.2f" % (name, med, lo, hi))
+    return "\n".join(out)
 
 
 def table(title, starts, summ):
@@ -117,7 +146,7 @@ def chart(outdir, envs):
         f.write("row " + " ".join('"%s"' % e[0] for e in envs) + "\n")
         for name in names:
             vals = []
-            for _, _, summ in envs:
+            for _, _, summ, _ in envs:
                 hit = [s["ratio"] for s in summ if s["row"] == name]
                 vals.append("%.3f" % hit[0] if hit else "NaN")
             f.write(name + " " + " ".join(vals) + "\n")
@@ -159,8 +188,8 @@ def main():
                     return 1
                 boots.append((start, rows, mem))
                 for entry in mem:
-                    if entry[0] == "sampling":
-                        continue  # not against SLUB: in the table only
+                    if entry[0] in ("sampling", "cost"):
+                        continue  # not against SLUB: in the tables only
                     name, gos, slub = entry
                     w.writerow([title, n, "mem-" + name, gos * 4, "", "",
                                 slub * 4, "", "",
@@ -172,19 +201,23 @@ def main():
             if not boots:
                 print("bench-report: no logs for %s" % env, file=sys.stderr)
                 return 1
-            envs.append((title, [b[0] for b in boots], summary(boots)))
+            envs.append((title, [b[0] for b in boots], summary(boots),
+                         costs(boots)))
     with open(os.path.join(outdir, "medians.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["environment", "row", "boots", "gosalloc", "slub",
                     "ratio", "ratio_low", "ratio_high"])
-        for title, _, summ in envs:
+        for title, _, summ, _ in envs:
             for s in summ:
                 w.writerow([title, s["row"], s["boots"], "%.1f" % s["gos"],
                             "%.1f" % s["slub"], "%.3f" % s["ratio"],
                             "%.3f" % s["lo"], "%.3f" % s["hi"]])
-    for title, starts, summ in envs:
+    for title, starts, summ, cost in envs:
         print(table(title, starts, summ))
         print()
+        if cost:
+            print(cost_table(cost))
+            print()
     chart(outdir, envs)
     print("CSV: %s, %s  chart: %s" % (
         os.path.join(outdir, "bench.csv"), os.path.join(outdir, "medians.csv"),

@@ -24,6 +24,7 @@
  * page counters (which include large kmalloc pages) over the replay. The
  * same line follows the two-CPU rows for the Larson row's peak
  * (larson_handoff()) and the tiny rows for a million live tiny objects.
+ * The "cost" lines (bench_cost_rows) time the primitives alone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -431,6 +432,130 @@ static void bench_sampling(struct bench_row *row)
 		(unsigned long)GOSALLOC_SAMPLE_RATE_DEFAULT);
 }
 
+/*
+ * The primitives fast paths are made of, each timed alone in a loop of
+ * row->ops steps, with the same loop doing nothing as the baseline: what
+ * the environment charges for them (Documentation/performance.rst, "What
+ * the emulator charges"). Printed as
+ *
+ *   gosalloc_bench: cost <name> <ps per step, the empty loop's included>
+ */
+static noinline void cost_callee(void)
+{
+	barrier();
+}
+
+static DEFINE_PER_CPU_ALIGNED(unsigned long, cost_words[2]);
+static atomic_long_t cost_atomic;
+
+static void run_cost_loop(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+
+	for (i = 0; i < row->ops; i++)
+		barrier();
+}
+
+static void run_cost_call(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+
+	for (i = 0; i < row->ops; i++)
+		cost_callee();
+}
+
+static void run_cost_irqsave(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i, flags;
+
+	for (i = 0; i < row->ops; i++) {
+		local_irq_save(flags);
+		barrier();
+		local_irq_restore(flags);
+	}
+}
+
+static void run_cost_preempt(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+
+	for (i = 0; i < row->ops; i++) {
+		preempt_disable();
+		barrier();
+		preempt_enable();
+	}
+}
+
+static void run_cost_this_cpu(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+
+	for (i = 0; i < row->ops; i++)
+		this_cpu_inc(cost_words[0]);
+}
+
+static void run_cost_atomic(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+
+	for (i = 0; i < row->ops; i++)
+		atomic_long_inc(&cost_atomic);
+}
+
+#ifdef CONFIG_X86_64
+/*
+ * cmpxchg16b without a lock prefix, as a per-CPU list exchange issues it
+ * (the kernel's this_cpu_cmpxchg128() and gosalloc's lockless lists),
+ * here on this CPU's words through a plain pointer, so that UML, which
+ * has no per-CPU segment, runs the same instruction natively.
+ */
+static void run_cost_cmpxchg16b(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i, lo, hi, *w;
+
+	preempt_disable();
+	w = this_cpu_ptr(cost_words);
+	for (i = 0; i < row->ops; i++) {
+		lo = w[0];
+		hi = w[1];
+		asm volatile("cmpxchg16b %[mem]"
+			     : [mem] "+m" (*(unsigned long (*)[2])w),
+			       "+a" (lo), "+d" (hi)
+			     : "b" (lo + 1), "c" (hi)
+			     : "cc");
+	}
+	preempt_enable();
+}
+#endif
+
+static struct bench_row bench_cost_rows[] = {
+	{ "loop", 0, 200000, run_cost_loop },
+	{ "call", 0, 200000, run_cost_call },
+	{ "irqsave", 0, 200000, run_cost_irqsave },
+	{ "preempt", 0, 200000, run_cost_preempt },
+	{ "this_cpu_inc", 0, 200000, run_cost_this_cpu },
+	{ "atomic_inc", 0, 200000, run_cost_atomic },
+#ifdef CONFIG_X86_64
+	{ "cmpxchg16b", 0, 200000, run_cost_cmpxchg16b },
+#endif
+};
+
+static void bench_cost(struct bench_row *row)
+{
+	struct bench_sample t[BENCH_REPS_MAX];
+	unsigned int r, n = clamp(reps, 1U, (unsigned int)BENCH_REPS_MAX);
+	u64 ps, cyc, spread;
+
+	row->ops *= scale;
+	row->run(row, BENCH_GOS);	/* warm up */
+	for (r = 0; r < n; r++) {
+		t[r] = measure(row, BENCH_GOS);
+		cond_resched();
+	}
+	summarise(row, t, n, &ps, &cyc, &spread);
+	pr_info("cost %s %llu\n", row->name, ps);
+}
+
 #define HOT(n, sz)	{ "hot-" n, sz, 40000, run_hot }
 
 static struct bench_row bench_rows[] = {
@@ -687,6 +812,8 @@ static int __init bench_init(void)
 	for (i = 0; i < ARRAY_SIZE(bench_rows) && rows; i++)
 		if (bench_rows[i].run == run_hot)
 			bench_sampling(&bench_rows[i]);
+	for (i = 0; i < ARRAY_SIZE(bench_cost_rows) && rows; i++)
+		bench_cost(&bench_cost_rows[i]);
 	if (rows) {
 		bench_tiny_memory("tiny-4x1M", 4, GOSALLOC_TINY_MAX_DEFAULT);
 		bench_tiny_memory("tiny-1-15x1M", 0, GOSALLOC_TINY_MAX_DEFAULT);
