@@ -210,6 +210,22 @@ static __always_inline void *plain_alloc(size_t size, gfp_t flags)
 }
 
 /*
+ * What a hooked allocation does once it has object @p: the sanitizers,
+ * sampling and the tracepoint.
+ */
+static void alloc_hooked_done(void *p, size_t size, gfp_t flags,
+			      unsigned long caller)
+{
+	gosalloc_sanitize_alloc(p, size, flags);
+	if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(p, size, caller);
+	if (trace_gosalloc_alloc_enabled())
+		trace_gosalloc_alloc(caller, p, size,
+				     object_size(p, gosalloc_span_lookup(p),
+						 caller), flags);
+}
+
+/*
  * Allocation with fault injection, debug mode or sanitizers on (debug.c):
  * out of line, so that the fast path pays one no-op jump for them.
  */
@@ -226,15 +242,8 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 		p = gosalloc_debug_alloc(size, flags, caller);
 	else	/* no room for the trailer: not in a debug-mode class */
 		p = large_alloc(size, flags);
-	if (ZERO_OR_NULL_PTR(p))
-		return p;
-	gosalloc_sanitize_alloc(p, size, flags);
-	if (gosalloc_sample_due(size))
-		gosalloc_sample_alloc(p, size, caller);
-	if (trace_gosalloc_alloc_enabled())
-		trace_gosalloc_alloc(caller, p, size,
-				     object_size(p, gosalloc_span_lookup(p),
-						 caller), flags);
+	if (!ZERO_OR_NULL_PTR(p))
+		alloc_hooked_done(p, size, flags, caller);
 	return p;
 }
 
@@ -328,13 +337,9 @@ static bool charged_alloc(size_t size, gfp_t flags, unsigned long caller,
 	else
 		gosalloc_store_link(obj, NULL);
 	if (hooked)
-		gosalloc_sanitize_alloc(obj, size, flags);
-	if (gosalloc_sample_due(size))
+		alloc_hooked_done(obj, size, flags, caller);
+	else if (gosalloc_sample_due(size))
 		gosalloc_sample_alloc(obj, size, caller);
-	if (hooked && trace_gosalloc_alloc_enabled())
-		trace_gosalloc_alloc(caller, obj, size,
-				     object_size(obj, gosalloc_span_lookup(obj),
-						 caller), flags);
 	return true;
 }
 
