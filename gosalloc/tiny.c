@@ -676,15 +676,8 @@ static __always_inline bool tiny_free_local(struct gosalloc_mcache *c,
 	return true;
 }
 
-/**
- * gosalloc_tiny_free() - free a tiny object
- * @s: its span, a tiny one
- * @p: the object
- *
- * Context: any context.
- * Return: false if @p is not a live tiny object (nothing is changed).
- */
-bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
+/* As gosalloc_tiny_free(); inline in it and in the free fast path's. */
+static __always_inline bool tiny_free(struct gosalloc_span *s, const void *p)
 {
 	struct gosalloc_tiny_page *h = span_page(s);
 	/* Pairs with the release in tiny_page_init(). */
@@ -707,6 +700,19 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 }
 
 /**
+ * gosalloc_tiny_free() - free a tiny object
+ * @s: its span, a tiny one
+ * @p: the object
+ *
+ * Context: any context.
+ * Return: false if @p is not a live tiny object (nothing is changed).
+ */
+bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
+{
+	return tiny_free(s, p);
+}
+
+/**
  * gosalloc_tiny_free_checked() - free a tiny object, or report it
  * @s: its span, a tiny one
  * @p: the object
@@ -720,7 +726,7 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 void gosalloc_tiny_free_checked(struct gosalloc_span *s, const void *p,
 				unsigned long caller)
 {
-	if (unlikely(!gosalloc_tiny_free(s, p)))
+	if (unlikely(!tiny_free(s, p)))
 		gosalloc_tiny_report(s, p, caller);
 }
 
