@@ -37,26 +37,27 @@ in_cgroup() {
 	sh -c "echo 0 >$1/cgroup.procs && $2"
 }
 
+# charge_check CMD WHAT LO HI: CMD written to the test module from cgroup
+# W raises its memory.current by LO to HI bytes
+charge_check() {
+	before=$(current "$W")
+	kbefore=$(kernel "$W")
+	in_cgroup "$W" "echo '$1' >$CTL" || return 1
+	after=$(current "$W")
+	echo "# $2: memory.current $before -> $after (+$((after - before))), kernel +$(($(kernel "$W") - kbefore))"
+	[ $((after - before)) -ge "$3" ] && [ $((after - before)) -le "$4" ]
+}
+
 # charged_by N SIZE LO HI: N objects of SIZE bytes allocated in cgroup W
 # raise its memory.current by LO to HI bytes
 charged_by() {
-	before=$(current "$W")
-	kbefore=$(kernel "$W")
-	in_cgroup "$W" "echo 'alloc $1 $2' >$CTL" || return 1
-	after=$(current "$W")
-	echo "# $1 x $2 bytes: memory.current $before -> $after (+$((after - before))), kernel +$(($(kernel "$W") - kbefore))"
-	[ $((after - before)) -ge "$3" ] && [ $((after - before)) -le "$4" ]
+	charge_check "alloc $1 $2" "$1 x $2 bytes" "$3" "$4"
 }
 
 # cache_charged_by N LO HI: as charged_by, N objects of the test's
 # SLAB_ACCOUNT cache
 cache_charged_by() {
-	before=$(current "$W")
-	kbefore=$(kernel "$W")
-	in_cgroup "$W" "echo 'cache $1' >$CTL" || return 1
-	after=$(current "$W")
-	echo "# $1 cache objects: memory.current $before -> $after (+$((after - before))), kernel +$(($(kernel "$W") - kbefore))"
-	[ $((after - before)) -ge "$2" ] && [ $((after - before)) -le "$3" ]
+	charge_check "cache $1" "$1 cache objects" "$2" "$3"
 }
 
 # uncharged_to HI: after "free", memory.current is at most HI
