@@ -24,6 +24,16 @@
  * grace period (call_rcu()), so that a reader that found an object under
  * rcu_read_lock() reads memory of the same type until it leaves.
  *
+ * Nodes: a cache's spans lie on any node, each its span's node (node.h).
+ * A CPU's array holds objects of the node its caches serve: it is
+ * refilled from spans of that node (of others only when that node has
+ * none with free objects), and an object of another node freed on the
+ * CPU waits in a small second array, whose objects go back to their
+ * spans together, under one round-trip of cache.lock.
+ * gosalloc_cache_alloc_node() for another node takes an object of a span
+ * of that node under cache.lock; a charged object (below) comes from its
+ * cgroup's spans on that node instead (memcg.c).
+ *
  * Lock order (after malloc.c's):
  *
  *	1. caches lock (the list of caches; any context, irqs saved)
@@ -163,14 +173,18 @@ static __always_inline void *obj_next(struct gosalloc_cache *c, void *obj)
 	return READ_ONCE_NOCHECK(*obj_link(c, obj));
 }
 
-/* A new span of @c from the heap, its objects constructed; no lock held. */
-static struct gosalloc_span *span_new(struct gosalloc_cache *c, gfp_t gfp)
+/*
+ * A new span of @c from node @nid's heap (NUMA_NO_NODE: this CPU's node),
+ * its objects constructed; no lock held.
+ */
+static struct gosalloc_span *span_new(struct gosalloc_cache *c, gfp_t gfp,
+				      int nid)
 {
 	struct gosalloc_span *s;
 	unsigned int i;
 
-	s = gosalloc_mheap_alloc(c->npages, GOSALLOC_SPAN_CACHE, 0,
-				 gfp & ~__GFP_ZERO);
+	s = gosalloc_mheap_alloc_node(c->npages, GOSALLOC_SPAN_CACHE, 0,
+				      gfp & ~__GFP_ZERO, nid);
 	if (!s)
 		return NULL;
 	s->elemsize = c->stride;
@@ -285,18 +299,39 @@ static bool span_put(struct gosalloc_cache *c, struct gosalloc_span *s,
 	return true;
 }
 
+/*
+ * A span of @c with free objects on node @nid, else, if @any, on any
+ * node (as SLUB takes partial slabs of other nodes before new ones);
+ * or NULL. cache.lock held.
+ */
+static struct gosalloc_span *partial_on_node(struct gosalloc_cache *c, int nid,
+					     bool any)
+{
+	struct gosalloc_span *s;
+
+	lockdep_assert_held(&c->lock);
+	list_for_each_entry(s, &c->partial, list)
+		if (!gosalloc_numa_on() || s->node == nid)
+			return s;
+	return any ? list_first_entry_or_null(&c->partial,
+					      struct gosalloc_span, list) : NULL;
+}
+
 /* ---- Per-CPU arrays ---- */
 
-/* Fill half of this CPU's array from the spans; interrupts off. */
+/*
+ * Fill half of this CPU's array from spans of its node, or of other
+ * nodes when its node has none with free objects; interrupts off.
+ */
 static bool cpu_refill(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc)
 {
 	unsigned int want = GOSALLOC_CACHE_CPU_OBJS / 2;
+	int nid = gosalloc_local_node();
 	struct gosalloc_span *s;
 
 	spin_lock(&c->lock);
 	while (cc->count < want) {
-		s = list_first_entry_or_null(&c->partial, struct gosalloc_span,
-					     list);
+		s = partial_on_node(c, nid, true);
 		if (!s)
 			break;
 		cc->count += span_take(c, s, cc->objs + cc->count,
@@ -328,12 +363,34 @@ static void cpu_flush(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc,
 	memmove(cc->objs, cc->objs + n, cc->count * sizeof(void *));
 }
 
+/*
+ * Give the objects of other nodes this CPU collected back to their
+ * spans; interrupts off. Spans to release go on @empty.
+ */
+static void cpu_flush_remote(struct gosalloc_cache *c,
+			     struct gosalloc_cache_cpu *cc,
+			     struct list_head *empty)
+{
+	unsigned int i;
+	void *obj;
+
+	spin_lock(&c->lock);
+	for (i = 0; i < cc->nremote; i++) {
+		obj = cc->remote[i];
+		if (!span_put(c, gosalloc_span_lookup(obj), obj, empty))
+			gosalloc_bad_pointer(obj, _RET_IP_,
+					     GOSALLOC_DOUBLE_FREES);
+	}
+	spin_unlock(&c->lock);
+	cc->nremote = 0;
+}
+
 /* ---- Allocation ---- */
 
 /* The slow path: an object of a new span; no lock held. */
 static noinline void *cache_alloc_slow(struct gosalloc_cache *c, gfp_t gfp)
 {
-	struct gosalloc_span *s = span_new(c, gfp);
+	struct gosalloc_span *s = span_new(c, gfp, NUMA_NO_NODE);
 	unsigned long flags;
 	void *obj;
 
@@ -383,11 +440,11 @@ static __always_inline void *cache_init_object(struct gosalloc_cache *c,
 }
 
 /*
- * An object of @c charged to a memory cgroup (memcg.c), through the same
- * hooks as the cache's own. Return: false if nothing is to be charged
- * here, with *@p untouched.
+ * An object of @c charged to a memory cgroup (memcg.c), on node @nid
+ * (NUMA_NO_NODE: any), through the same hooks as the cache's own.
+ * Return: false if nothing is to be charged here, with *@p untouched.
  */
-static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp,
+static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp, int nid,
 				void **p)
 {
 	bool charged, hooked = gosalloc_hooked();
@@ -399,7 +456,7 @@ static bool cache_alloc_charged(struct gosalloc_cache *c, gfp_t gfp,
 		*p = NULL;
 		return true;
 	}
-	obj = gosalloc_memcg_alloc(c->charged_size, gfp, &charged);
+	obj = gosalloc_memcg_alloc(c->charged_size, gfp, nid, &charged);
 	if (!charged)
 		return false;
 	*p = obj;
@@ -436,7 +493,7 @@ static noinline void *cache_alloc_account(struct gosalloc_cache *c, gfp_t gfp)
 {
 	void *obj;
 
-	if (cache_alloc_charged(c, gfp, &obj))
+	if (cache_alloc_charged(c, gfp, NUMA_NO_NODE, &obj))
 		return obj;
 	if (gosalloc_hooked())
 		return cache_alloc_hooked(c, gfp);
@@ -470,6 +527,103 @@ void *gosalloc_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
 	return likely(obj) ? cache_init_object(c, obj, flags) : NULL;
 }
 EXPORT_SYMBOL_GPL(gosalloc_cache_alloc);
+
+/*
+ * An object of @c on node @nid, not this CPU's: of a span of that node
+ * under cache.lock, or of a new span from its heap (on another node if
+ * @nid's memory ran out and @gfp allows it). Return: NULL when memory is
+ * short.
+ */
+static noinline void *cache_alloc_remote(struct gosalloc_cache *c, gfp_t gfp,
+					 int nid)
+{
+	struct gosalloc_span *s;
+	unsigned long flags;
+	void *obj = NULL;
+
+	spin_lock_irqsave(&c->lock, flags);
+	s = partial_on_node(c, nid, false);
+	if (s)
+		span_take(c, s, &obj, 1);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!obj) {
+		s = span_new(c, gfp, nid);
+		if (!s)
+			return NULL;
+		spin_lock_irqsave(&c->lock, flags);
+		list_add(&s->list, &c->partial);
+		c->nspans++;
+		span_take(c, s, &obj, 1);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	this_cpu_inc(c->cpu->allocs);
+	atomic_long_inc(&gosalloc_node(gosalloc_span_lookup(obj)->node)->node_allocs);
+	return obj;
+}
+
+/*
+ * gosalloc_cache_alloc_node() for a node with memory other than the one
+ * this CPU's array holds, or when that array gave an object of another
+ * node (its node ran out of memory).
+ */
+static noinline void *cache_alloc_node(struct gosalloc_cache *c, gfp_t flags,
+				       int nid)
+{
+	void *obj;
+
+	if (nid == gosalloc_local_node()) {
+		obj = gosalloc_cache_alloc(c, flags);
+		if (!gosalloc_numa_on() || !obj || gosalloc_on_node(obj, nid))
+			return obj;
+		gosalloc_cache_free(c, obj);
+	}
+	if (((flags | c->account) & __GFP_ACCOUNT) &&
+	    cache_alloc_charged(c, flags, nid, &obj))
+		return obj;
+	if (gosalloc_hooked() && gosalloc_should_fail(flags))
+		return NULL;
+	obj = cache_alloc_remote(c, flags, nid);
+	if (!obj)
+		return NULL;
+	obj = cache_init_object(c, obj, flags);
+	if (gosalloc_hooked())
+		gosalloc_sanitize_alloc(obj, c->size, flags);
+	return obj;
+}
+
+/**
+ * gosalloc_cache_alloc_node() - allocate an object of a cache on a node
+ * @c: the cache
+ * @flags: gfp flags, as for kmem_cache_alloc_node(); __GFP_THISNODE
+ *	allows no other node than @node
+ * @node: the node wanted, or NUMA_NO_NODE for any (then this is
+ *	gosalloc_cache_alloc())
+ *
+ * As kmem_cache_alloc_node(), with gosalloc_alloc_node()'s rules for the
+ * node: a node without memory is ignored unless __GFP_THISNODE insists
+ * on it; a node whose memory ran out gives way to another unless
+ * __GFP_THISNODE forbids it. Objects of other nodes than this CPU's
+ * come from their spans under the cache's lock, one round-trip each.
+ *
+ * Context: as gosalloc_cache_alloc().
+ * Return: the object, constructed if the cache has a constructor; NULL
+ * when memory is short, or when __GFP_THISNODE is set and @node has no
+ * memory to give.
+ */
+void *gosalloc_cache_alloc_node(struct gosalloc_cache *c, gfp_t flags,
+				int node)
+{
+	if (node == NUMA_NO_NODE)
+		return gosalloc_cache_alloc(c, flags);
+	if (unlikely((unsigned int)node >= nr_node_ids ||
+		     !node_state(node, N_MEMORY)))
+		return flags & __GFP_THISNODE ? NULL :
+		       gosalloc_cache_alloc(c, flags);
+	might_alloc(flags);
+	WARN_ON_ONCE(c->ctor && (flags & __GFP_ZERO));
+	return cache_alloc_node(c, flags, node);
+}
+EXPORT_SYMBOL_GPL(gosalloc_cache_alloc_node);
 
 /**
  * gosalloc_cache_alloc_bulk() - allocate @nr objects of a cache
@@ -541,7 +695,48 @@ static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 	return NULL;
 }
 
-static void cache_free(struct gosalloc_cache *c, void *p, unsigned long caller)
+/*
+ * Free @p of cache @c, an object of another node than the one this CPU's
+ * caches serve, into this CPU's array of such objects, sending the array
+ * home first if it is full; interrupts off. Return: false if @p is there
+ * already (a double free).
+ */
+static bool cpu_free_remote(struct gosalloc_cache *c,
+			    struct gosalloc_cache_cpu *cc, void *p,
+			    struct list_head *empty)
+{
+	unsigned int i;
+
+	for (i = 0; i < cc->nremote; i++)
+		if (unlikely(cc->remote[i] == p))
+			return false;
+	if (unlikely(cc->nremote == GOSALLOC_CACHE_CPU_REMOTE))
+		cpu_flush_remote(c, cc, empty);
+	cc->remote[cc->nremote++] = p;
+	cc->frees++;
+	return true;
+}
+
+/*
+ * Free @p of cache @c into this CPU's array, giving the oldest half back
+ * if it is full; interrupts off. Return: false if @p is the object freed
+ * last (a double free).
+ */
+static bool cpu_free_local(struct gosalloc_cache *c,
+			   struct gosalloc_cache_cpu *cc, void *p,
+			   struct list_head *empty)
+{
+	if (unlikely(cc->count && cc->objs[cc->count - 1] == p))
+		return false;
+	if (unlikely(cc->count == GOSALLOC_CACHE_CPU_OBJS))
+		cpu_flush(c, cc, GOSALLOC_CACHE_CPU_OBJS / 2, empty);
+	cc->objs[cc->count++] = p;
+	cc->frees++;
+	return true;
+}
+
+static void cache_free(struct gosalloc_cache *c, struct gosalloc_span *s,
+		       void *p, unsigned long caller)
 {
 	struct gosalloc_cache_cpu *cc;
 	unsigned long flags;
@@ -552,13 +747,10 @@ static void cache_free(struct gosalloc_cache *c, void *p, unsigned long caller)
 		memset(p, 0, c->size);
 	local_irq_save(flags);
 	cc = this_cpu_ptr(c->cpu);
-	twice = cc->count && cc->objs[cc->count - 1] == p;
-	if (likely(!twice)) {
-		if (unlikely(cc->count == GOSALLOC_CACHE_CPU_OBJS))
-			cpu_flush(c, cc, GOSALLOC_CACHE_CPU_OBJS / 2, &empty);
-		cc->objs[cc->count++] = p;
-		cc->frees++;
-	}
+	if (gosalloc_span_remote(s))
+		twice = !cpu_free_remote(c, cc, p, &empty);
+	else
+		twice = !cpu_free_local(c, cc, p, &empty);
 	local_irq_restore(flags);
 	if (unlikely(twice))
 		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
@@ -589,7 +781,7 @@ void gosalloc_cache_free(struct gosalloc_cache *c, void *p)
 		return;
 	if (gosalloc_hooked())
 		gosalloc_sanitize_free(s, p);
-	cache_free(c, p, _RET_IP_);
+	cache_free(c, s, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_cache_free);
 
@@ -620,7 +812,7 @@ void gosalloc_cache_free_span(struct gosalloc_span *s, const void *p,
 	struct gosalloc_cache *c = cache_of(NULL, s, p, caller);
 
 	if (c)
-		cache_free(c, (void *)p, caller);
+		cache_free(c, s, (void *)p, caller);
 }
 
 /*
@@ -754,6 +946,7 @@ static void cache_drain(struct gosalloc_cache *c)
 		cc = per_cpu_ptr(c->cpu, cpu);
 		local_irq_save(flags);
 		cpu_flush(c, cc, cc->count, &empty);
+		cpu_flush_remote(c, cc, &empty);
 		local_irq_restore(flags);
 	}
 	span_release_list(c, &empty);
@@ -789,6 +982,7 @@ static void cache_flush_this_cpu(void *arg)
 	LIST_HEAD(empty);
 
 	cpu_flush(c, cc, cc->count, &empty);
+	cpu_flush_remote(c, cc, &empty);
 	span_release_list(c, &empty);
 }
 

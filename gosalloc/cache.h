@@ -19,6 +19,8 @@ struct gosalloc_span;
 
 /* Objects a CPU keeps per cache; it gives back half when full. */
 #define GOSALLOC_CACHE_CPU_OBJS	64
+/* Objects of other nodes a CPU collects per cache before it frees them. */
+#define GOSALLOC_CACHE_CPU_REMOTE	16
 /* The largest object a cache holds (its spans are at most 32 pages). */
 #define GOSALLOC_CACHE_MAX_SIZE	(128 * 1024)
 
@@ -28,6 +30,9 @@ struct gosalloc_cache_cpu {
 	unsigned long allocs;			/* objects handed out here */
 	unsigned long frees;			/* objects freed here */
 	void *objs[GOSALLOC_CACHE_CPU_OBJS];	/* most recent last */
+	/* Freed here, of another node than the one this CPU serves: */
+	unsigned int nremote;
+	void *remote[GOSALLOC_CACHE_CPU_REMOTE];
 };
 
 struct gosalloc_cache {
@@ -49,7 +54,9 @@ struct gosalloc_cache {
 	void (*ctor)(void *obj);
 	struct gosalloc_cache_cpu __percpu *cpu;
 	spinlock_t lock;		/* any context, irqs saved */
-	struct list_head partial;	/* spans with free objects: lock */
+	struct list_head partial;	/* spans with free objects, of any
+					 * node: lock
+					 */
 	struct list_head full;		/* spans with none: lock */
 	unsigned long nspans;		/* lock; read anywhere */
 	/*

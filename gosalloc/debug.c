@@ -350,7 +350,7 @@ int gosalloc_debug_set(bool on)
 		return 0;
 	gosalloc_release_all();
 	for (cls = 1; cls < GOSALLOC_NR_CENTRALS; cls++)
-		if (READ_ONCE(gosalloc_central[cls].nspans))
+		if (gosalloc_central_nspans(cls))
 			return -EBUSY;
 	if (on)
 		debug_start();

@@ -68,6 +68,23 @@ static int cpus_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
 
+static int nodes_show(struct seq_file *m, void *unused)
+{
+	struct gosalloc_node_stats ns;
+	int nid;
+
+	seq_puts(m, "node memory     heap_sys   heap_inuse   cpu_mallocs  node_mallocs  large_allocs  remote_frees\n");
+	for_each_node(nid) {
+		gosalloc_node_stats(nid, &ns);
+		seq_printf(m, "%4d %6d %12lu %12lu %13lu %13lu %13lu %13lu\n",
+			   nid, node_state(nid, N_MEMORY), ns.heap_sys,
+			   ns.heap_inuse, ns.cpu_mallocs, ns.node_mallocs,
+			   ns.large_allocs, ns.remote_frees);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nodes);
+
 static void show_run(const struct gosalloc_span *s, void *arg)
 {
 	seq_printf(arg, "%12lx %8lu %10u\n", PHYS_PFN(__pa(s->base)), s->npages,
@@ -203,6 +220,8 @@ void gosalloc_debugfs_init(void)
 	gosalloc_caches_debugfs(gosalloc_debugfs_dir);
 	debugfs_create_file("cpus", 0444, gosalloc_debugfs_dir, NULL,
 			    &cpus_fops);
+	debugfs_create_file("nodes", 0444, gosalloc_debugfs_dir, NULL,
+			    &nodes_fops);
 	debugfs_create_file("free_runs", 0444, gosalloc_debugfs_dir, NULL,
 			    &free_runs_fops);
 	debugfs_create_file("release", 0200, gosalloc_debugfs_dir, NULL,

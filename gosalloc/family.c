@@ -35,6 +35,20 @@ static gfp_t kvmalloc_try_flags(size_t size, gfp_t flags)
 	return flags & ~__GFP_NOFAIL;
 }
 
+/*
+ * kvmalloc's vmalloc fallback. Modules get vmalloc memory on a node only
+ * from vmalloc_node() and vzalloc_node(), which take GFP_KERNEL: for
+ * other flags the memory may lie on any node.
+ */
+static void *vmalloc_on(size_t size, gfp_t flags, int node)
+{
+	if (node == NUMA_NO_NODE || (flags & ~__GFP_ZERO) != GFP_KERNEL)
+		return __vmalloc(size, flags);
+	if (flags & __GFP_ZERO)
+		return vzalloc_node(size, node);
+	return vmalloc_node(size, node);
+}
+
 /**
  * gosalloc_kvmalloc() - allocate memory, from gosalloc or else vmalloc
  * @size: bytes wanted
@@ -50,7 +64,28 @@ static gfp_t kvmalloc_try_flags(size_t size, gfp_t flags)
  */
 void *gosalloc_kvmalloc(size_t size, gfp_t flags)
 {
-	void *p = gosalloc_alloc(size, kvmalloc_try_flags(size, flags));
+	return gosalloc_kvmalloc_node(size, flags, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(gosalloc_kvmalloc);
+
+/**
+ * gosalloc_kvmalloc_node() - allocate memory on a node, from gosalloc or
+ * else vmalloc
+ * @size: bytes wanted
+ * @flags: gfp flags, as for kvmalloc_node(); __GFP_ZERO zeroes the memory
+ * @node: the node wanted, or NUMA_NO_NODE for any
+ *
+ * As kvmalloc_node(): gosalloc_alloc_node() first, then, for more than a
+ * page and a gfp that may sleep, vmalloc, on @node for GFP_KERNEL (see
+ * vmalloc_on()). Free with gosalloc_kvfree().
+ *
+ * Context: as gosalloc_kvmalloc().
+ * Return: as gosalloc_kvmalloc().
+ */
+void *gosalloc_kvmalloc_node(size_t size, gfp_t flags, int node)
+{
+	void *p = gosalloc_alloc_node(size, kvmalloc_try_flags(size, flags),
+				      node);
 
 	if (p || size <= PAGE_SIZE || !gfpflags_allow_blocking(flags))
 		return p;
@@ -58,9 +93,9 @@ void *gosalloc_kvmalloc(size_t size, gfp_t flags)
 		WARN_ON_ONCE(!(flags & __GFP_NOWARN));
 		return NULL;
 	}
-	return __vmalloc(size, flags);
+	return vmalloc_on(size, flags, node);
 }
-EXPORT_SYMBOL_GPL(gosalloc_kvmalloc);
+EXPORT_SYMBOL_GPL(gosalloc_kvmalloc_node);
 
 /**
  * gosalloc_kvzalloc() - allocate zeroed memory, from gosalloc or vmalloc

@@ -33,10 +33,13 @@ void gosalloc_free(const void *p);
 size_t gosalloc_size(const void *p);
 int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p);
 void gosalloc_free_bulk(size_t nr, void **p);
+void *gosalloc_alloc_node(size_t size, gfp_t flags, int node) __alloc_size(1);
 
 /* The rest of the kmalloc family (family.c). */
 void *gosalloc_kvmalloc(size_t size, gfp_t flags) __alloc_size(1);
 void *gosalloc_kvzalloc(size_t size, gfp_t flags) __alloc_size(1);
+void *gosalloc_kvmalloc_node(size_t size, gfp_t flags, int node)
+	__alloc_size(1);
 void gosalloc_kvfree(const void *p);
 void *gosalloc_kmemdup(const void *src, size_t len, gfp_t flags)
 	__realloc_size(2);
@@ -74,6 +77,8 @@ struct gosalloc_cache *gosalloc_cache_create(const char *name,
 					     slab_flags_t flags,
 					     void (*ctor)(void *));
 void *gosalloc_cache_alloc(struct gosalloc_cache *c, gfp_t flags) __malloc;
+void *gosalloc_cache_alloc_node(struct gosalloc_cache *c, gfp_t flags,
+				int node) __malloc;
 void gosalloc_cache_free(struct gosalloc_cache *c, void *p);
 int gosalloc_cache_alloc_bulk(struct gosalloc_cache *c, gfp_t flags,
 			      size_t nr, void **p);

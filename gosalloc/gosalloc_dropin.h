@@ -12,12 +12,14 @@
  * Frees are foreign-aware: kfree(), kvfree(), ksize() and krealloc() of
  * memory the kernel allocated for the module (kasprintf(), match_strdup(),
  * a vmalloc buffer...) go to the kernel's functions. GFP_DMA requests go
- * to the kernel's kmalloc(): gosalloc does not serve DMA zones. Nodes are
- * ignored. GFP_KERNEL_ACCOUNT and SLAB_ACCOUNT charge the caller's memory
- * cgroup as the kernel's do (not for caches with a constructor or
- * SLAB_TYPESAFE_BY_RCU). struct kmem_cache becomes struct gosalloc_cache: a cache must
- * not be passed to a kernel function that takes a struct kmem_cache
- * (mempool_create_slab_pool(), for one). See Documentation/porting.rst.
+ * to the kernel's kmalloc(): gosalloc does not serve DMA zones. The _node
+ * variants place memory on the node asked for, as the kernel's do.
+ * GFP_KERNEL_ACCOUNT and SLAB_ACCOUNT charge the caller's memory cgroup
+ * as the kernel's do (not for caches with a constructor or
+ * SLAB_TYPESAFE_BY_RCU). struct kmem_cache becomes struct gosalloc_cache:
+ * a cache must not be passed to a kernel function that takes a struct
+ * kmem_cache (mempool_create_slab_pool(), for one). See
+ * Documentation/porting.rst.
  */
 #ifndef _GOSALLOC_DROPIN_H
 #define _GOSALLOC_DROPIN_H
@@ -35,9 +37,21 @@ static inline void *gosalloc_kernel_kmalloc(size_t size, gfp_t flags)
 	return kmalloc(size, flags);
 }
 
+static inline void *gosalloc_kernel_kmalloc_node(size_t size, gfp_t flags,
+						 int node)
+{
+	return kmalloc_node(size, flags, node);
+}
+
 static inline void *gosalloc_kernel_cache_alloc(void *c, gfp_t flags)
 {
 	return kmem_cache_alloc((struct kmem_cache *)c, flags);
+}
+
+static inline void *gosalloc_kernel_cache_alloc_node(void *c, gfp_t flags,
+						     int node)
+{
+	return kmem_cache_alloc_node((struct kmem_cache *)c, flags, node);
 }
 
 static inline void gosalloc_kernel_cache_free(void *c, void *p)
@@ -63,6 +77,25 @@ gosalloc_dropin_kmalloc_array(size_t n, size_t size, gfp_t flags)
 	if (unlikely(check_mul_overflow(n, size, &bytes)))
 		return NULL;
 	return gosalloc_dropin_kmalloc(bytes, flags);
+}
+
+static __always_inline __alloc_size(1) void *
+gosalloc_dropin_kmalloc_node(size_t size, gfp_t flags, int node)
+{
+	if (unlikely(flags & __GFP_DMA))
+		return gosalloc_kernel_kmalloc_node(size, flags, node);
+	return gosalloc_alloc_node(size, flags, node);
+}
+
+static __always_inline __alloc_size(1, 2) void *
+gosalloc_dropin_kmalloc_array_node(size_t n, size_t size, gfp_t flags,
+				   int node)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gosalloc_dropin_kmalloc_node(bytes, flags, node);
 }
 
 static inline void gosalloc_dropin_kfree_sensitive(const void *p)
@@ -106,12 +139,14 @@ static inline void gosalloc_dropin_kfree_const(const void *p)
 #define kzalloc(size, flags)		kmalloc(size, (flags) | __GFP_ZERO)
 #define kmalloc_array(n, size, flags)	gosalloc_dropin_kmalloc_array(n, size, flags)
 #define kcalloc(n, size, flags)		kmalloc_array(n, size, (flags) | __GFP_ZERO)
-#define kmalloc_node(size, flags, node)	((void)(node), kmalloc(size, flags))
-#define kzalloc_node(size, flags, node)	((void)(node), kzalloc(size, flags))
+#define kmalloc_node(size, flags, node)					\
+	gosalloc_dropin_kmalloc_node(size, flags, node)
+#define kzalloc_node(size, flags, node)					\
+	kmalloc_node(size, (flags) | __GFP_ZERO, node)
 #define kmalloc_array_node(n, size, flags, node)			\
-	((void)(node), kmalloc_array(n, size, flags))
+	gosalloc_dropin_kmalloc_array_node(n, size, flags, node)
 #define kcalloc_node(n, size, flags, node)				\
-	((void)(node), kcalloc(n, size, flags))
+	kmalloc_array_node(n, size, (flags) | __GFP_ZERO, node)
 #define kmalloc_track_caller(size, flags) kmalloc(size, flags)
 #define krealloc(p, size, flags)	gosalloc_realloc_any(p, size, flags)
 #define krealloc_array(p, n, size, flags) \
@@ -126,12 +161,13 @@ static inline void gosalloc_dropin_kfree_const(const void *p)
 #define kstrndup			gosalloc_kstrndup
 #define kvmalloc(size, flags)		gosalloc_kvmalloc(size, flags)
 #define kvzalloc(size, flags)		gosalloc_kvzalloc(size, flags)
-#define kvmalloc_node(size, flags, node) ((void)(node), kvmalloc(size, flags))
-#define kvzalloc_node(size, flags, node) ((void)(node), kvzalloc(size, flags))
+#define kvmalloc_node(size, flags, node) gosalloc_kvmalloc_node(size, flags, node)
+#define kvzalloc_node(size, flags, node)				\
+	kvmalloc_node(size, (flags) | __GFP_ZERO, node)
 #define kvmalloc_array(n, size, flags)	gosalloc_dropin_kvmalloc_array(n, size, flags)
 #define kvcalloc(n, size, flags)	kvmalloc_array(n, size, (flags) | __GFP_ZERO)
 #define kvcalloc_node(n, size, flags, node)				\
-	((void)(node), kvcalloc(n, size, flags))
+	gosalloc_dropin_kvmalloc_array_node(n, size, (flags) | __GFP_ZERO, node)
 #define kvrealloc(p, size, flags)	gosalloc_kvrealloc_any(p, size, flags)
 #define kvfree				gosalloc_free_any
 
@@ -153,6 +189,17 @@ gosalloc_dropin_kvmalloc_array(size_t n, size_t size, gfp_t flags)
 	if (unlikely(check_mul_overflow(n, size, &bytes)))
 		return NULL;
 	return gosalloc_kvmalloc(bytes, flags);
+}
+
+static inline __alloc_size(1, 2) void *
+gosalloc_dropin_kvmalloc_array_node(size_t n, size_t size, gfp_t flags,
+				    int node)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gosalloc_kvmalloc_node(bytes, flags, node);
 }
 
 /* __free(kfree) and __free(kvfree) cleanups. */
@@ -240,6 +287,15 @@ gosalloc_dropin_cache_alloc(struct gosalloc_cache *c, gfp_t flags)
 	return gosalloc_kernel_cache_alloc(c, flags);
 }
 
+static __always_inline void *
+gosalloc_dropin_cache_alloc_node(struct gosalloc_cache *c, gfp_t flags,
+				 int node)
+{
+	if (gosalloc_dropin_own_cache(c))
+		return gosalloc_cache_alloc_node(c, flags, node);
+	return gosalloc_kernel_cache_alloc_node(c, flags, node);
+}
+
 static __always_inline void gosalloc_dropin_cache_free(struct gosalloc_cache *c,
 						       void *p)
 {
@@ -252,7 +308,7 @@ static __always_inline void gosalloc_dropin_cache_free(struct gosalloc_cache *c,
 #define kmem_cache_alloc(c, flags)	gosalloc_dropin_cache_alloc(c, flags)
 #define kmem_cache_zalloc(c, flags)	kmem_cache_alloc(c, (flags) | __GFP_ZERO)
 #define kmem_cache_alloc_node(c, flags, node)				\
-	((void)(node), kmem_cache_alloc(c, flags))
+	gosalloc_dropin_cache_alloc_node(c, flags, node)
 #define kmem_cache_alloc_lru(c, lru, flags)				\
 	((void)(lru), kmem_cache_alloc(c, flags))
 #define kmem_cache_alloc_bulk(c, flags, nr, p) \

@@ -19,6 +19,7 @@ struct seq_file;
 #include "mcentral.h"
 #include "memcg.h"
 #include "mheap.h"
+#include "node.h"
 #include "sizeclasses.h"
 #include "stats.h"
 #include "tiny.h"

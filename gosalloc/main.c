@@ -25,22 +25,25 @@ static void gosalloc_teardown(void)
 	gosalloc_mcentral_trim();
 	gosalloc_memcg_trim(true);
 	gosalloc_mheap_exit();
+	gosalloc_nodes_exit();
 }
 
 static int __init gosalloc_init(void)
 {
 	int err;
 
-	gosalloc_mcentral_init();
 	err = gosalloc_rcu_init();
 	if (err)
 		return err;
 	err = gosalloc_debug_init();
 	if (err)
 		return err;
-	err = gosalloc_mheap_init();
+	err = gosalloc_nodes_init();
 	if (err)
 		return err;
+	err = gosalloc_mheap_init();
+	if (err)
+		goto err_teardown;
 	err = gosalloc_mcache_init();
 	if (err)
 		goto err_teardown;
@@ -49,7 +52,9 @@ static int __init gosalloc_init(void)
 	if (err)
 		goto err_teardown;
 	gosalloc_debugfs_init();
-	pr_info("%u size classes, per-CPU caches %s\n", GOSALLOC_NR_CLASSES - 1,
+	pr_info("%u size classes, %u node%s, per-CPU caches %s\n",
+		GOSALLOC_NR_CLASSES - 1, num_possible_nodes(),
+		num_possible_nodes() == 1 ? "" : "s",
 		gosalloc_mcache_lockless() ? "lockless (16-byte cmpxchg)" :
 		"held with preemption off");
 	return 0;

@@ -15,6 +15,7 @@
  *			allocator; MSpan: one run.
  *	mcentral.c	MCentral: the spans of one size class.
  *	mcache.c	MCache: a per-CPU cache of free objects per class.
+ *	node.c		memory nodes: a heap and central lists per node.
  *	tiny.c		the tiny allocator: objects of 1 to 7 bytes (up to
  *			15 with tiny_max) packed into one-page spans of
  *			their exact size, with an allocation bitmap,
@@ -39,19 +40,26 @@
  *	   line. Count the bytes towards this CPU's next sample
  *	   (profile.c).
  *	2. If the list is empty, take a batch of objects from the class's
- *	   central list, under its lock, once per batch.
+ *	   central list of this CPU's node, under its lock, once per batch.
  *	3. If the central list has no span with free objects, take a run of
- *	   pages from the heap, under its lock, and cut it into objects
- *	   (lazily: never-used objects are handed out by bumping an index).
+ *	   pages from the node's heap, under its lock, and cut it into
+ *	   objects (lazily: never-used objects are handed out by bumping an
+ *	   index).
  *	4. If the heap has no free run long enough, get a chunk of pages
- *	   (1 MiB when the buddy allocator can give it) from alloc_pages(),
- *	   with no lock held, so that a sleeping gfp may sleep there.
+ *	   (1 MiB when the buddy allocator can give it) from
+ *	   alloc_pages_node(), with no lock held, so that a sleeping gfp may
+ *	   sleep there; another node's memory only if the node has none.
+ *
+ * gosalloc_alloc_node() takes the same path for this CPU's node, and
+ * another node's objects from that node's central list and heap (node.c).
  *
  * Freeing a small object proceeds up the same hierarchy:
  *
  *	1. Find the object's span through the arena map (O(1)), check that
  *	   the pointer is an object of a span in use, and push it on this
- *	   CPU's list for its class, whichever CPU allocated it.
+ *	   CPU's list for its class, whichever CPU allocated it. An object
+ *	   of another node goes into this CPU's buffer of remote frees
+ *	   instead, which goes back to the nodes' central lists in batches.
  *	2. If the list holds two batches, give one batch back to the
  *	   central list.
  *	3. If all the objects of a span are back, give the span back to the
@@ -78,34 +86,38 @@
  *	2. a CPU's lists and tiny spans: held with preemption off
  *	   (gosalloc_mcache_hold()), or interrupts off on that CPU (the slow
  *	   paths, bulk free and the cache drains, which run in IPIs)
- *	3. central.lock (one per size class, and one for tiny spans: the
- *	   tiny lock); or the memcg table lock, then a memcg set's lock
- *	   (memcg.c)
- *	4. heap.lock
+ *	3. central.lock (one per node and size class, and one per node for
+ *	   its tiny spans: the node's tiny lock); or the memcg table lock,
+ *	   then a memcg set's lock (memcg.c)
+ *	4. heap.lock (one per node), or the arena lock (mheap.c)
  *	5. leaf locks, under which gosalloc takes nothing: profile_lock
  *	   (profile.c); fault injection and the once-per-call-site reports
  *	   take none
  *
- * Levels 3 and 4 are never nested: the central code and the memcg sets
- * call the heap with their locks released, so a path holding level 2 may
- * take either. Every spinlock is taken with interrupts saved, so every
- * path may run in any context, hardirq included; only alloc_pages() with
- * a sleeping gfp sleeps, and it is called with no gosalloc lock held and
- * interrupts on.
- * The release mutex is taken before heap.lock (gosalloc_mheap_release(),
- * module unload), never under a spinlock.
+ * Levels 3 and 4 are never nested: the central code, the tiny allocator
+ * and the memcg sets call the heap with their locks released, so a path
+ * holding level 2 may take either. No path holds two locks of one level
+ * (two nodes' central, tiny or heap locks, or a heap lock and the arena
+ * lock). Every spinlock is taken with interrupts saved, so every path may
+ * run in any context, hardirq included; only the page allocator with a
+ * sleeping gfp sleeps, and it is called with no gosalloc lock held and
+ * interrupts on. The release mutex is taken before heap.lock
+ * (gosalloc_mheap_release(), module unload), never under a spinlock.
  *
- * central.lock protects a class's span lists and the object fields of its
- * spans (free list, counts); the tiny lock, the tiny partial lists and
- * the alloc bitmaps of tiny spans no CPU owns (tiny.c); a memcg set's
- * lock does for the spans charged to one cgroup what central.lock does
- * for a class, and the memcg table lock protects the table of sets (read
- * under RCU). heap.lock protects the heap's free lists, the page ranges
- * and states of spans, the arena map, the lookup limit and the span
- * descriptor allocator. The release mutex serialises giving pages back.
- * The per-CPU caches need no lock: only their CPU changes them, with one
- * compare-and-exchange, or holding them with preemption off, or with
- * interrupts disabled (mcache.h).
+ * central.lock protects a class's span lists on its node and the object
+ * fields of those spans (free list, counts); a node's tiny lock, its tiny
+ * partial lists and the alloc bitmaps of its tiny spans that no CPU owns
+ * (tiny.c); a memcg set's lock does for the spans charged to one cgroup
+ * what central.lock does for a class, and the memcg table lock protects
+ * the table of sets (read under RCU). heap.lock protects its node's free
+ * lists, the page ranges and states of its spans, the map entries of its
+ * node's pages and its span descriptor allocator; the arena lock, the
+ * growth of the arena map and of the lookup limit. The release mutex
+ * serialises giving pages back. The per-CPU caches need no lock: only
+ * their CPU changes them, with one compare-and-exchange, or holding them
+ * with preemption off, or with interrupts disabled (mcache.h); the same
+ * holds for each CPU's buffer of remote frees, changed with interrupts
+ * off only.
  *
  * gosalloc needs spinning locks that interrupts can be disabled around,
  * and so does not support PREEMPT_RT, where spinlock_t sleeps (compat.h
@@ -169,7 +181,8 @@ static noinline void *tiny_alloc_sampled(size_t size, gfp_t flags,
 	return p;
 }
 
-static void *large_alloc(size_t size, gfp_t flags)
+/* A large object, on node @nid (NUMA_NO_NODE: this CPU's node). */
+static void *large_alloc(size_t size, gfp_t flags, int nid)
 {
 	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	struct gosalloc_span *s;
@@ -178,9 +191,10 @@ static void *large_alloc(size_t size, gfp_t flags)
 		return NULL;
 	/* A charged object needs pages of its own (memcg.c). */
 	if (npages >= GOSALLOC_DIRECT_PAGES || (flags & __GFP_ACCOUNT))
-		s = gosalloc_mheap_alloc_direct(npages, flags);
+		s = gosalloc_mheap_alloc_direct(npages, flags, nid);
 	else
-		s = gosalloc_mheap_alloc(npages, GOSALLOC_SPAN_LARGE, 0, flags);
+		s = gosalloc_mheap_alloc_node(npages, GOSALLOC_SPAN_LARGE, 0,
+					      flags, nid);
 	if (unlikely(!s))
 		return NULL;
 	if (want_init_on_alloc(flags) && s->needzero)
@@ -206,7 +220,7 @@ static __always_inline void *plain_alloc(size_t size, gfp_t flags)
 		return small_alloc(size, flags);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	return large_alloc(size, flags);
+	return large_alloc(size, flags, NUMA_NO_NODE);
 }
 
 /*
@@ -241,7 +255,7 @@ static noinline void *hooked_alloc(size_t size, gfp_t flags,
 	else if (size - 1 < GOSALLOC_DEBUG_MAX)
 		p = gosalloc_debug_alloc(size, flags, caller);
 	else	/* no room for the trailer: not in a debug-mode class */
-		p = large_alloc(size, flags);
+		p = large_alloc(size, flags, NUMA_NO_NODE);
 	if (!ZERO_OR_NULL_PTR(p))
 		alloc_hooked_done(p, size, flags, caller);
 	return p;
@@ -313,12 +327,13 @@ static __always_inline void *alloc_common(size_t size, gfp_t flags,
 }
 
 /*
- * A small object charged to a memory cgroup (memcg.c), initialised as
- * alloc() would, through the same hooks. Return: false if nothing is to
- * be charged, and the caller allocates as usual.
+ * A small object charged to a memory cgroup (memcg.c), on node @nid
+ * (NUMA_NO_NODE: any), initialised as alloc() would, through the same
+ * hooks. Return: false if nothing is to be charged, and the caller
+ * allocates as usual.
  */
-static bool charged_alloc(size_t size, gfp_t flags, unsigned long caller,
-			  void **p)
+static bool charged_alloc(size_t size, gfp_t flags, int nid,
+			  unsigned long caller, void **p)
 {
 	bool charged, hooked = gosalloc_hooked();
 	void *obj;
@@ -327,7 +342,7 @@ static bool charged_alloc(size_t size, gfp_t flags, unsigned long caller,
 		*p = NULL;
 		return true;
 	}
-	obj = gosalloc_memcg_alloc(size, flags, &charged);
+	obj = gosalloc_memcg_alloc(size, flags, nid, &charged);
 	*p = obj;
 	if (!obj)
 		return charged;
@@ -355,7 +370,7 @@ static noinline void *alloc_special(size_t size, gfp_t flags,
 	if (flags & GOSALLOC_GFP_REFUSED)
 		return alloc_refused(flags, caller);
 	if (size - 1 < GOSALLOC_MAX_SMALL_SIZE &&
-	    charged_alloc(size, flags, caller, &p))
+	    charged_alloc(size, flags, NUMA_NO_NODE, caller, &p))
 		return p;
 	return alloc_common(size, flags, caller);
 }
@@ -440,6 +455,127 @@ void *gosalloc_alloc_array(size_t n, size_t size, gfp_t flags)
 EXPORT_SYMBOL_GPL(gosalloc_alloc_array);
 
 /*
+ * A small object of node @nid straight from that node's central list, for
+ * a CPU whose caches serve another node. Counted on this CPU as a refill
+ * counts the object it hands out.
+ */
+static void *small_alloc_node(size_t size, gfp_t flags, int nid)
+{
+	unsigned int cls = gosalloc_size_to_class(size);
+	struct gosalloc_chain chain;
+	void *obj;
+
+	if (!gosalloc_mcentral_grab_node(nid, cls, 1, flags, &chain))
+		return NULL;
+	obj = chain.head;
+	this_cpu_inc(gosalloc_mcache->nmoved[cls]);
+	return init_object(obj, cls, flags);
+}
+
+/* Count @p, taken from its node's lists for a CPU of another node. */
+static void count_node_alloc(const void *p)
+{
+	atomic_long_inc(&gosalloc_node(gosalloc_span_lookup(p)->node)->node_allocs);
+}
+
+/*
+ * An object of node @nid, not this CPU's, one lock round-trip each: a
+ * charged one from its cgroup's spans on the node (memcg.c), a tiny one
+ * from the node's tiny spans that no CPU owns (tiny.c), a small one from
+ * the node's central list, a large one from the node's heap. Debug mode
+ * keeps its own classes for small objects and ignores the node for them.
+ */
+static noinline void *alloc_remote(size_t size, gfp_t flags, int nid,
+				   unsigned long caller)
+{
+	bool small = size - 1 < GOSALLOC_MAX_SMALL_SIZE;
+	void *p;
+
+	if (small && (flags & __GFP_ACCOUNT) &&
+	    charged_alloc(size, flags, nid, caller, &p))
+		return p;
+	if (small && gosalloc_hooked() && gosalloc_debug_on())
+		return hooked_alloc(size, flags, caller);
+	if (gosalloc_hooked() && gosalloc_should_fail(flags))
+		return NULL;
+	if (size - 1 < READ_ONCE(gosalloc_tiny_max))
+		p = gosalloc_tiny_alloc_node(size, flags, nid);
+	else if (small)
+		p = small_alloc_node(size, flags, nid);
+	else
+		p = large_alloc(size, flags, nid);
+	if (unlikely(!p))
+		return NULL;
+	if (small)
+		count_node_alloc(p);
+	if (gosalloc_hooked())
+		alloc_hooked_done(p, size, flags, caller);
+	else if (gosalloc_sample_due(size))
+		gosalloc_sample_alloc(p, size, caller);
+	return p;
+}
+
+static void free_checked(const void *p, unsigned long caller);
+
+/*
+ * gosalloc_alloc_node() for a node other than NUMA_NO_NODE. A node with
+ * no memory is ignored, as SLUB ignores it, unless __GFP_THISNODE insists
+ * on it. This CPU's node is served by the fast path, unless the object it
+ * gives lies elsewhere (this CPU's caches hold objects of another node
+ * when its node ran out, or after a migration between a free's node test
+ * and its push): then, as for other nodes, by alloc_remote().
+ */
+static noinline void *alloc_node(size_t size, gfp_t flags, int nid,
+				 unsigned long caller)
+{
+	void *p;
+
+	if (unlikely((unsigned int)nid >= nr_node_ids ||
+		     !node_state(nid, N_MEMORY)))
+		return flags & __GFP_THISNODE ? NULL : alloc(size, flags, caller);
+	might_alloc(flags);
+	if (unlikely(flags & GOSALLOC_GFP_REFUSED))
+		return alloc_refused(flags, caller);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (nid == gosalloc_local_node()) {
+		p = alloc(size, flags, caller);
+		if (!gosalloc_numa_on() || !p || gosalloc_on_node(p, nid))
+			return p;
+		free_checked(p, caller);
+	}
+	return alloc_remote(size, flags, nid, caller);
+}
+
+/**
+ * gosalloc_alloc_node() - allocate memory on a node
+ * @size: bytes wanted
+ * @flags: gfp flags, as for kmalloc_node(); __GFP_ZERO zeroes the
+ *	object; __GFP_THISNODE allows no other node than @node
+ * @node: the node wanted, or NUMA_NO_NODE for any (then this is
+ *	gosalloc_alloc())
+ *
+ * As kmalloc_node(): the object lies on @node while @node has memory to
+ * give. Without __GFP_THISNODE, a node without memory is ignored, and a
+ * node whose memory ran out gives way to another node, as SLUB falls
+ * back; with it, the object lies on @node or the call fails. Objects of
+ * this CPU's node come from its cache; others from their node's central
+ * lists, one lock round-trip each. In debug mode small objects may lie
+ * on any node.
+ *
+ * Context: as gosalloc_alloc().
+ * Return: as gosalloc_alloc(); also NULL when __GFP_THISNODE is set and
+ * @node has no memory to give.
+ */
+void *gosalloc_alloc_node(size_t size, gfp_t flags, int node)
+{
+	if (node == NUMA_NO_NODE)
+		return alloc(size, flags, _RET_IP_);
+	return alloc_node(size, flags, node, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gosalloc_alloc_node);
+
+/*
  * Is @p the start of an object of small span @s? One multiplication, and
  * a bound: the tail the objects leave at the end of a span is no object
  * (Go bounds the same test by the span's limit).
@@ -464,8 +600,10 @@ static __always_inline bool small_object(struct gosalloc_span *s,
 /*
  * The last step of every small-object free, whichever path it took:
  * the double-free check, init_on_free and the push on this CPU's list,
- * in that order (gosalloc_mcache_free()). With @irqs_off the caller has
- * interrupts off already (bulk free).
+ * in that order (gosalloc_mcache_free()), or, for an object of another
+ * node than the one this CPU's caches serve, into this CPU's buffer of
+ * remote frees (gosalloc_mcache_free_remote()). With @irqs_off the caller
+ * has interrupts off already (bulk free).
  */
 static __always_inline void small_free(struct gosalloc_span *s, const void *p,
 				       unsigned long caller, bool irqs_off)
@@ -473,7 +611,9 @@ static __always_inline void small_free(struct gosalloc_span *s, const void *p,
 	unsigned int cls = s->sizeclass;
 	bool fresh;
 
-	if (irqs_off)
+	if (gosalloc_span_remote(s))
+		fresh = gosalloc_mcache_free_remote(cls, (void *)p, s->node);
+	else if (irqs_off)
 		fresh = gosalloc_mcache_push_irqoff(cls, (void *)p);
 	else
 		fresh = gosalloc_mcache_free(cls, (void *)p);
@@ -777,8 +917,8 @@ static __always_inline bool span_covers(struct gosalloc_span *s, const void *p)
  * Free the objects of @p[@i..@end) with interrupts off. Small objects of
  * one class in a row are checked for a double free, wiped and linked into
  * @chain, which goes onto this CPU's list in one splice; objects of one
- * span in a row share one span lookup. Everything else takes the path of
- * gosalloc_free().
+ * span in a row share one span lookup. Everything else, objects of
+ * another node included, takes the path of gosalloc_free().
  */
 static void free_bulk_irqoff(void **p, size_t i, size_t end,
 			     unsigned long caller)
@@ -800,7 +940,8 @@ static void free_bulk_irqoff(void **p, size_t i, size_t end,
 			gosalloc_mcache_push_chain_irqoff(cls, &chain);
 			chain.count = 0;
 		}
-		if (unlikely(!small || READ_ONCE(s->sampled))) {
+		if (unlikely(!small || READ_ONCE(s->sampled) ||
+			     gosalloc_span_remote(s))) {
 			free_span(obj, s, caller, true);
 			continue;
 		}

@@ -10,7 +10,11 @@
  * context and against preemption and migration. An empty list is
  * refilled with a batch from the class's central list; a list that
  * reaches two batches gives one back. A free goes to the freeing CPU's
- * list, whichever CPU allocated the object.
+ * list, whichever CPU allocated the object, as long as the object lies
+ * on the node this CPU's caches serve (node.h); an object of another
+ * node waits in a small per-CPU buffer, which goes back to the nodes'
+ * central lists as a batch, one lock round-trip per node and class in
+ * it.
  *
  * The caches live in the per-CPU area (alloc_percpu()), because the
  * this_cpu operations the fast paths are built on only work there.
@@ -188,6 +192,82 @@ noinline bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_irqsave);
 
+/* A remote free's node and class, in one word. */
+#define REMOTE_KEY(nid, cls)	((u32)(nid) << 8 | (cls))
+
+/*
+ * Send @c's remote frees home: one chain, and one central.lock
+ * round-trip, per node and class among them. @c is this CPU's cache,
+ * with interrupts off, or an offline CPU's.
+ */
+static void remote_flush(struct gosalloc_mcache *c)
+{
+	unsigned int n = c->nremote, i, j, cls, count;
+	void *head;
+	u32 key;
+
+	c->nremote = 0;
+	for (i = 0; i < n; i++) {
+		if (!c->remote[i])
+			continue;
+		key = c->remote_key[i];
+		cls = key & 0xff;
+		head = NULL;
+		count = 0;
+		for (j = i; j < n; j++) {
+			if (!c->remote[j] || c->remote_key[j] != key)
+				continue;
+			gosalloc_set_next(c->remote[j], cls, head);
+			head = c->remote[j];
+			c->remote[j] = NULL;
+			count++;
+		}
+		atomic_long_add(count, &gosalloc_node(key >> 8)->remote_frees);
+		gosalloc_mcentral_release(cls, head);
+	}
+}
+
+/**
+ * gosalloc_mcache_free_remote() - free an object of another node
+ * @cls: size class
+ * @obj: the object
+ * @nid: its node, not the one this CPU's caches serve
+ *
+ * @obj goes into this CPU's buffer of remote frees, after the double-free
+ * check (against the buffer) and init_on_free; a full buffer goes back
+ * to the central lists of its objects' nodes at once. Out of line: the
+ * fast path calls it only on machines with more than one node.
+ *
+ * Context: any context; disables interrupts.
+ * Return: false if @obj is in the buffer already (a double free), true
+ * otherwise.
+ */
+noinline bool gosalloc_mcache_free_remote(unsigned int cls, void *obj,
+					  int nid)
+{
+	struct gosalloc_mcache *c;
+	unsigned long flags;
+	unsigned int i;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(gosalloc_mcache);
+	for (i = 0; i < c->nremote; i++) {
+		if (unlikely(c->remote[i] == obj)) {
+			local_irq_restore(flags);
+			return false;
+		}
+	}
+	gosalloc_object_wipe(obj, cls);
+	c->remote[c->nremote] = obj;
+	c->remote_key[c->nremote++] = REMOTE_KEY(nid, cls);
+	c->nfree_bypass[cls]++;
+	if (c->nremote == GOSALLOC_REMOTE_BATCH)
+		remote_flush(c);
+	local_irq_restore(flags);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_free_remote);
+
 /**
  * gosalloc_mcache_drain() - give every object of a CPU's cache back
  * @cpu: the current CPU, or one that is offline
@@ -207,6 +287,7 @@ void gosalloc_mcache_drain(unsigned int cpu)
 	if (!READ_ONCE(c->held))
 		for (cls = 1; cls < GOSALLOC_NR_CLASSES; cls++)
 			list_flush(c, cls, 0);
+	remote_flush(c);
 	gosalloc_tiny_drain(cpu);
 	local_irq_restore(flags);
 }

@@ -79,6 +79,9 @@ gosalloc_mcache_try_cmpxchg(struct gosalloc_mcache_list __percpu *l,
 #define GOSALLOC_TAG_CPU_SHIFT	16
 #define GOSALLOC_TAG_SEQ	(1UL << (BITS_PER_LONG / 2))
 
+/* Remote frees a CPU collects before it sends them home. */
+#define GOSALLOC_REMOTE_BATCH	32
+
 /* One CPU's cache, in the per-CPU area (this_cpu operations need it). */
 struct gosalloc_mcache {
 	struct gosalloc_mcache_list list[GOSALLOC_NR_CLASSES];
@@ -90,7 +93,10 @@ struct gosalloc_mcache {
 	 */
 	unsigned long nfree[GOSALLOC_NR_CLASSES];
 	unsigned long nmoved[GOSALLOC_NR_CLASSES];
-	/* Frees that bypassed the held lists (gosalloc_mcache_hold()). */
+	/*
+	 * Frees that bypassed this CPU's lists: past held lists
+	 * (gosalloc_mcache_hold()), or of objects of another node.
+	 */
 	unsigned long nfree_bypass[GOSALLOC_NR_CLASSES];
 	unsigned int held;		/* a fast path holds the lists */
 	/*
@@ -108,6 +114,14 @@ struct gosalloc_mcache {
 	unsigned long tiny_other_frees;
 	long tiny_other_bytes;
 	long sample_left;		/* bytes to the next sample (profile.c) */
+	/*
+	 * Objects of another node freed on this CPU, waiting to go back to
+	 * their nodes' central lists in one batch, and their node and class
+	 * (gosalloc_mcache_free_remote()): this CPU, interrupts off.
+	 */
+	unsigned int nremote;
+	void *remote[GOSALLOC_REMOTE_BATCH];
+	u32 remote_key[GOSALLOC_REMOTE_BATCH];
 };
 
 extern struct gosalloc_mcache __percpu *gosalloc_mcache;
@@ -126,6 +140,7 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp);
 void gosalloc_mcache_free_slow(unsigned int cls, void *obj);
 bool gosalloc_mcache_free_bypass(unsigned int cls, void *obj);
 bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj);
+bool gosalloc_mcache_free_remote(unsigned int cls, void *obj, int nid);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				      unsigned int n);

@@ -3,13 +3,14 @@
  * mcentral.c - per-size-class central lists (MCentral); see malloc.c for
  * the overview.
  *
- * Each class has one lock and two lists of its spans: those with free
- * objects and those without. Objects move to and from the per-CPU caches
- * in chains, so that the lock is taken once per batch. A span is carved
- * lazily: never-used objects are handed out in address order by bumping
- * freeindex, and returned objects go on the span's own free list. A span
- * whose objects are all back goes to the heap, unless it is the class's
- * only span with free objects (kept so that one object bouncing across a
+ * Each node has, per class, one lock and two lists of the class's spans
+ * on that node (node.h): those with free objects and those without.
+ * Objects move to and from the per-CPU caches in chains, so that the lock
+ * is taken once per batch. A span is carved lazily: never-used objects
+ * are handed out in address order by bumping freeindex, and returned
+ * objects go on the span's own free list. A span whose objects are all
+ * back goes to its node's heap, unless it is the class's only span with
+ * free objects on that node (kept so that one object bouncing across a
  * span boundary does not make the heap split and coalesce every time).
  *
  * central.lock is taken with interrupts saved, from any context; the heap
@@ -19,9 +20,6 @@
 #include <kunit/visibility.h>
 
 #include "internal.h"
-
-struct gosalloc_central gosalloc_central[GOSALLOC_NR_CENTRALS];
-EXPORT_SYMBOL_IF_KUNIT(gosalloc_central);
 
 static void chain_add(struct gosalloc_chain *chain, unsigned int cls,
 		      void *obj)
@@ -112,22 +110,80 @@ void gosalloc_central_span_init(struct gosalloc_span *s, unsigned int cls)
 		gosalloc_tiny_span_clear(s);
 }
 
-/* A new span for class @cls from the heap; no lock held. */
-static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
+/* A new span for class @cls from node @nid's heap; no lock held. */
+static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp, int nid)
 {
 	struct gosalloc_span *s;
 	unsigned int npages;
 
 	gosalloc_central_shape(cls, &npages, NULL, NULL, NULL);
-	s = gosalloc_mheap_alloc(npages, cls == GOSALLOC_TINY_CLASS ?
-				 GOSALLOC_SPAN_TINY : GOSALLOC_SPAN_SMALL,
-				 cls, gfp);
+	s = gosalloc_mheap_alloc_node(npages, cls == GOSALLOC_TINY_CLASS ?
+				      GOSALLOC_SPAN_TINY : GOSALLOC_SPAN_SMALL,
+				      cls, gfp, nid);
 	if (!s)
 		return NULL;
 	if (gosalloc_debug_on() && cls != GOSALLOC_TINY_CLASS)
 		gosalloc_debug_span_init(s);
 	return s;
 }
+
+/* Move up to @want objects of @c's spans to @chain; central.lock held. */
+static void central_take(struct gosalloc_central *c, unsigned int want,
+			 struct gosalloc_chain *chain)
+{
+	struct gosalloc_span *s;
+
+	while (chain->count < want) {
+		s = list_first_entry_or_null(&c->partial, struct gosalloc_span,
+					     list);
+		if (!s)
+			break;
+		span_take(c, s, want - chain->count, chain);
+	}
+}
+
+/**
+ * gosalloc_mcentral_grab_node() - take a batch of objects of a node
+ * @nid: the node wanted, a node with memory
+ * @cls: size class
+ * @want: objects wanted
+ * @gfp: gfp flags, for growing the heap
+ * @chain: filled with between 1 and @want objects
+ *
+ * The objects come from @nid's central list, or from a new span of
+ * @nid's heap; that span lies on another node if @nid's heap could not
+ * grow and @gfp allows falling back (no __GFP_THISNODE), and then joins
+ * the central list of its own node.
+ *
+ * Context: any context @gfp allows; takes central.lock, then heap.lock
+ * with central.lock released.
+ * Return: true when @chain holds at least one object.
+ */
+bool gosalloc_mcentral_grab_node(int nid, unsigned int cls, unsigned int want,
+				 gfp_t gfp, struct gosalloc_chain *chain)
+{
+	struct gosalloc_central *c = gosalloc_central_of(nid, cls);
+	struct gosalloc_span *s;
+	unsigned long flags;
+
+	*chain = (struct gosalloc_chain) {};
+	spin_lock_irqsave(&c->lock, flags);
+	central_take(c, want, chain);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (chain->count)
+		return true;
+	s = span_alloc(cls, gfp, nid);
+	if (!s)
+		return false;
+	c = gosalloc_central_of(s->node, cls);
+	spin_lock_irqsave(&c->lock, flags);
+	list_add(&s->list, &c->partial);
+	c->nspans++;
+	central_take(c, want, chain);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_grab_node);
 
 /**
  * gosalloc_mcentral_grab() - take a batch of objects for a CPU cache
@@ -136,6 +192,8 @@ static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
  * @gfp: gfp flags, for growing the heap
  * @chain: filled with between 1 and @want objects
  *
+ * As gosalloc_mcentral_grab_node() for the node this CPU's caches serve.
+ *
  * Context: any context @gfp allows; takes central.lock, then heap.lock
  * with central.lock released.
  * Return: true when @chain holds at least one object.
@@ -143,30 +201,8 @@ static struct gosalloc_span *span_alloc(unsigned int cls, gfp_t gfp)
 bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,
 			    struct gosalloc_chain *chain)
 {
-	struct gosalloc_central *c = &gosalloc_central[cls];
-	struct gosalloc_span *s;
-	unsigned long flags;
-
-	*chain = (struct gosalloc_chain) {};
-	spin_lock_irqsave(&c->lock, flags);
-	while (chain->count < want) {
-		s = list_first_entry_or_null(&c->partial, struct gosalloc_span,
-					     list);
-		if (!s) {
-			if (chain->count)
-				break;
-			spin_unlock_irqrestore(&c->lock, flags);
-			s = span_alloc(cls, gfp);
-			if (!s)
-				return false;
-			spin_lock_irqsave(&c->lock, flags);
-			list_add(&s->list, &c->partial);
-			c->nspans++;
-		}
-		span_take(c, s, want - chain->count, chain);
-	}
-	spin_unlock_irqrestore(&c->lock, flags);
-	return true;
+	return gosalloc_mcentral_grab_node(gosalloc_local_node(), cls, want,
+					   gfp, chain);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_grab);
 
@@ -187,55 +223,93 @@ static bool span_put(struct gosalloc_central *c, struct gosalloc_span *s,
 	return true;
 }
 
+/*
+ * Return the objects of chain @head that lie on the node of its first
+ * one to their spans, under that node's central.lock; spans left empty go
+ * on @empty. Return: a chain of the other objects, or NULL.
+ */
+static void *release_node(unsigned int cls, void *head,
+			  struct list_head *empty)
+{
+	int nid = gosalloc_span_lookup(head)->node;
+	struct gosalloc_central *c = gosalloc_central_of(nid, cls);
+	struct gosalloc_span *s;
+	void *obj, *other = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	while (head) {
+		obj = head;
+		head = gosalloc_next(obj, cls);
+		s = gosalloc_span_lookup(obj);
+		if (unlikely(s->node != nid)) {
+			gosalloc_set_next(obj, cls, other);
+			other = obj;
+		} else if (span_put(c, s, obj)) {
+			list_add(&s->list, empty);
+		}
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return other;
+}
+
 /**
  * gosalloc_mcentral_release() - return a chain of objects to their spans
  * @cls: size class of every object in the chain
  * @head: first object; the chain ends at a NULL link
  *
- * Spans left with no object out go back to the heap.
+ * Each object goes back to the central list of its own node, one lock
+ * round-trip per node in the chain. Spans left with no object out go
+ * back to the heap.
  *
  * Context: any context; takes central.lock, then heap.lock with
  * central.lock released.
  */
 void gosalloc_mcentral_release(unsigned int cls, void *head)
 {
-	struct gosalloc_central *c = &gosalloc_central[cls];
 	struct gosalloc_span *s, *next;
-	unsigned long flags;
 	LIST_HEAD(empty);
 
-	spin_lock_irqsave(&c->lock, flags);
-	while (head) {
-		void *obj = head;
-
-		head = gosalloc_next(obj, cls);
-		s = gosalloc_span_lookup(obj);
-		if (span_put(c, s, obj))
-			list_add(&s->list, &empty);
-	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	while (head)
+		head = release_node(cls, head, &empty);
 	list_for_each_entry_safe(s, next, &empty, list)
 		gosalloc_mheap_free(s);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcentral_release);
 
-void gosalloc_mcentral_init(void)
+/* The central lists of one node, empty; when gosalloc loads. */
+void gosalloc_mcentral_init(struct gosalloc_central *central)
 {
 	unsigned int i;
 
 	for (i = 0; i < GOSALLOC_NR_CENTRALS; i++) {
-		spin_lock_init(&gosalloc_central[i].lock);
-		INIT_LIST_HEAD(&gosalloc_central[i].partial);
-		INIT_LIST_HEAD(&gosalloc_central[i].full);
+		spin_lock_init(&central[i].lock);
+		INIT_LIST_HEAD(&central[i].partial);
+		INIT_LIST_HEAD(&central[i].full);
 	}
-	gosalloc_tiny_init();
+}
+
+/* Move the spans of @c with no object out to @empty. */
+static void central_trim(struct gosalloc_central *c, struct list_head *empty)
+{
+	struct gosalloc_span *s, *next;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe(s, next, &c->partial, list) {
+		if (s->allocated)
+			continue;
+		list_move(&s->list, empty);
+		c->nspans--;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 /**
  * gosalloc_mcentral_trim() - give every span with no object out back
  *
- * Each class keeps one empty span in normal use; this returns those too,
- * so that the heap can give their pages back.
+ * Each class keeps one empty span per node in normal use; this returns
+ * those too, so that the heaps can give their pages back.
  *
  * Context: any context; takes central.lock, then heap.lock with
  * central.lock released.
@@ -243,22 +317,15 @@ void gosalloc_mcentral_init(void)
 void gosalloc_mcentral_trim(void)
 {
 	struct gosalloc_span *s, *next;
-	struct gosalloc_central *c;
-	unsigned long flags;
 	unsigned int i;
 	LIST_HEAD(empty);
+	int nid;
 
-	for (i = 1; i < GOSALLOC_NR_CENTRALS; i++) {
-		c = &gosalloc_central[i];
-		spin_lock_irqsave(&c->lock, flags);
-		list_for_each_entry_safe(s, next, &c->partial, list) {
-			if (s->allocated)
-				continue;
-			list_move(&s->list, &empty);
-			c->nspans--;
-		}
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
+	if (!gosalloc_nodes)
+		return;
+	for_each_node(nid)
+		for (i = 1; i < GOSALLOC_NR_CENTRALS; i++)
+			central_trim(gosalloc_central_of(nid, i), &empty);
 	list_for_each_entry_safe(s, next, &empty, list)
 		gosalloc_mheap_free(s);
 	gosalloc_tiny_trim();

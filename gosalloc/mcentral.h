@@ -13,7 +13,7 @@
 
 #include "sizeclasses.h"
 
-/* The spans of one size class. */
+/* The spans of one size class on one node (node.h). */
 struct gosalloc_central {
 	spinlock_t lock;		/* any context, irqs saved */
 	struct list_head partial;	/* spans with free objects: lock */
@@ -24,8 +24,6 @@ struct gosalloc_central {
 /* The tiny allocator's blocks have a central list of their own. */
 #define GOSALLOC_TINY_CLASS	GOSALLOC_NR_CLASSES
 #define GOSALLOC_NR_CENTRALS	(GOSALLOC_NR_CLASSES + 1)
-
-extern struct gosalloc_central gosalloc_central[GOSALLOC_NR_CENTRALS];
 
 /* A chain of objects linked through their first word. */
 struct gosalloc_chain {
@@ -38,10 +36,12 @@ void gosalloc_central_shape(unsigned int cls, unsigned int *npages,
 			    unsigned int *nelems, u32 *elemsize, u32 *divmagic);
 struct gosalloc_span;
 void gosalloc_central_span_init(struct gosalloc_span *s, unsigned int cls);
-void gosalloc_mcentral_init(void);
+void gosalloc_mcentral_init(struct gosalloc_central *central);
 void gosalloc_mcentral_trim(void);
 bool gosalloc_mcentral_grab(unsigned int cls, unsigned int want, gfp_t gfp,
 			    struct gosalloc_chain *chain);
+bool gosalloc_mcentral_grab_node(int nid, unsigned int cls, unsigned int want,
+				 gfp_t gfp, struct gosalloc_chain *chain);
 void gosalloc_mcentral_release(unsigned int cls, void *head);
 
 #endif /* _GOSALLOC_MCENTRAL_H */

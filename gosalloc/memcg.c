@@ -14,6 +14,18 @@
  * different cgroups, or charged and uncharged ones, never share a page.
  * Large objects are pages of their own (gosalloc_mheap_alloc_direct()).
  *
+ * Nodes: a set's spans of every node share its lists, as a named cache's
+ * do (cache.c); each span lies on one node (its pages were allocated
+ * together). An allocation takes a span of the node this CPU's caches
+ * serve if the set has one with a free object, else any span with one,
+ * else grows a span wherever the page allocator places it (the local
+ * node, or the task's memory policy). gosalloc_alloc_node() with
+ * __GFP_ACCOUNT takes a span of the node asked for, or grows one there
+ * (on another node only if that one ran out and __GFP_THISNODE does not
+ * forbid it): a charged object lies on the node asked for, as kmalloc's
+ * does. Only machines with more than one node look past the first span
+ * of a list.
+ *
  * Each object cgroup that allocated through gosalloc has a struct
  * gosalloc_memcg: one list of spans with free objects per size class,
  * under one lock. There are no per-CPU caches for charged objects: an
@@ -179,16 +191,41 @@ static void *span_take(struct gosalloc_memcg *m, struct gosalloc_span *s)
 	return obj;
 }
 
-/* An object of class @cls from a span of @m that has one, or NULL. */
-static void *set_pop(struct gosalloc_memcg *m, unsigned int cls)
+/*
+ * A span of @m with a free object of class @cls: on node @nid if
+ * NUMA_NO_NODE is not @nid, else preferably on the node this CPU's
+ * caches serve; or NULL. Set lock held.
+ */
+static struct gosalloc_span *set_partial(struct gosalloc_memcg *m,
+					 unsigned int cls, int nid)
+{
+	struct list_head *partial = &m->partial[cls];
+	struct gosalloc_span *s;
+
+	lockdep_assert_held(&m->lock);
+	if (gosalloc_numa_on()) {
+		list_for_each_entry(s, partial, list)
+			if (s->node == (nid == NUMA_NO_NODE ?
+					gosalloc_local_node() : nid))
+				return s;
+		if (nid != NUMA_NO_NODE)
+			return NULL;
+	}
+	return list_first_entry_or_null(partial, struct gosalloc_span, list);
+}
+
+/*
+ * An object of class @cls from a span of @m that has one, on node @nid
+ * as set_partial() finds it; or NULL.
+ */
+static void *set_pop(struct gosalloc_memcg *m, unsigned int cls, int nid)
 {
 	struct gosalloc_span *s;
 	unsigned long flags;
 	void *obj = NULL;
 
 	spin_lock_irqsave(&m->lock, flags);
-	s = list_first_entry_or_null(&m->partial[cls], struct gosalloc_span,
-				     list);
+	s = set_partial(m, cls, nid);
 	if (s && !m->gone)
 		obj = span_take(m, s);
 	spin_unlock_irqrestore(&m->lock, flags);
@@ -196,11 +233,13 @@ static void *set_pop(struct gosalloc_memcg *m, unsigned int cls)
 }
 
 /*
- * A new span of class @cls for @m, whose reservation it takes, charged
- * to @m's cgroup; one object of it. Return: the object, or NULL with the
+ * A new span of class @cls for @m on node @nid (NUMA_NO_NODE: where the
+ * page allocator places it), whose reservation it takes, charged to @m's
+ * cgroup; one object of it. Return: the object, or NULL with the
  * reservation dropped.
  */
-static void *set_grow(struct gosalloc_memcg *m, unsigned int cls, gfp_t gfp)
+static void *set_grow(struct gosalloc_memcg *m, unsigned int cls, gfp_t gfp,
+		      int nid)
 {
 	struct mem_cgroup *memcg = gosalloc_objcg_memcg_get(m->objcg), *old;
 	struct gosalloc_span *s;
@@ -208,7 +247,7 @@ static void *set_grow(struct gosalloc_memcg *m, unsigned int cls, gfp_t gfp)
 	void *obj = NULL;
 
 	old = set_active_memcg(memcg);
-	s = gosalloc_mheap_alloc_charged(cls, m, gfp);
+	s = gosalloc_mheap_alloc_charged(cls, m, gfp, nid);
 	set_active_memcg(old);
 	gosalloc_memcg_put(memcg);
 	spin_lock_irqsave(&m->lock, flags);
@@ -227,6 +266,7 @@ static void *set_grow(struct gosalloc_memcg *m, unsigned int cls, gfp_t gfp)
  * @m: the set
  * @size: 1 to GOSALLOC_MAX_SMALL_SIZE bytes
  * @gfp: gfp flags, for a new span
+ * @nid: the node wanted (a node with memory), or NUMA_NO_NODE for any
  *
  * The object is neither zeroed nor initialised: the caller does that.
  *
@@ -235,14 +275,14 @@ static void *set_grow(struct gosalloc_memcg *m, unsigned int cls, gfp_t gfp)
  * Return: the object, or NULL when memory is short or the charge failed.
  */
 void *gosalloc_memcg_set_alloc(struct gosalloc_memcg *m, size_t size,
-			       gfp_t gfp)
+			       gfp_t gfp, int nid)
 {
 	unsigned int cls = gosalloc_size_to_class(max(size, MEMCG_MIN_SIZE));
-	void *obj = set_pop(m, cls);
+	void *obj = set_pop(m, cls, nid);
 
 	if (obj || !set_reserve(m))
 		return obj;
-	return set_grow(m, cls, gfp);
+	return set_grow(m, cls, gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_memcg_set_alloc);
 
@@ -250,6 +290,8 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_memcg_set_alloc);
  * gosalloc_memcg_alloc() - a small object charged to the current cgroup
  * @size: 1 to GOSALLOC_MAX_SMALL_SIZE bytes
  * @gfp: gfp flags, with __GFP_ACCOUNT
+ * @nid: the node wanted (a node with memory), or NUMA_NO_NODE for any
+ *	 (see the top of this file)
  * @charged: set to false when nothing is to be charged here (no cgroup
  *	     has kernel memory accounting, or the allocating context has
  *	     no cgroup but the root, as kernel threads and interrupts
@@ -260,7 +302,7 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_memcg_set_alloc);
  * memory is short or the charge failed (the cgroup is at memory.max), or
  * when *@charged is false.
  */
-void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, bool *charged)
+void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, int nid, bool *charged)
 {
 	unsigned int cls = gosalloc_size_to_class(max(size, MEMCG_MIN_SIZE));
 	struct obj_cgroup *objcg;
@@ -279,7 +321,7 @@ void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, bool *charged)
 	*charged = true;
 	m = set_find(objcg);
 	if (m)
-		obj = set_pop(m, cls);
+		obj = set_pop(m, cls, nid);
 	/* A reference, to grow the set; none left means a long-dead cgroup. */
 	if (!obj && !gosalloc_objcg_tryget(objcg))
 		*charged = false;
@@ -287,7 +329,7 @@ void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, bool *charged)
 	if (obj || !*charged)
 		return obj;
 	m = set_get(objcg, gfp);
-	return m ? set_grow(m, cls, gfp) : NULL;
+	return m ? set_grow(m, cls, gfp, nid) : NULL;
 }
 
 static unsigned long free_mark(struct gosalloc_span *s)

@@ -34,7 +34,7 @@ struct gosalloc_memcg {
 	struct rcu_head rcu;
 };
 
-void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, bool *charged);
+void *gosalloc_memcg_alloc(size_t size, gfp_t gfp, int nid, bool *charged);
 void gosalloc_memcg_free(struct gosalloc_span *s, const void *p,
 			 unsigned long caller);
 size_t gosalloc_memcg_object_size(struct gosalloc_span *s, const void *p);
@@ -43,7 +43,7 @@ void gosalloc_memcg_stats(u64 *sets, u64 *objs);
 struct gosalloc_memcg *gosalloc_memcg_set_new(struct obj_cgroup *objcg,
 					      gfp_t gfp);
 void *gosalloc_memcg_set_alloc(struct gosalloc_memcg *m, size_t size,
-			       gfp_t gfp);
+			       gfp_t gfp, int nid);
 bool gosalloc_memcg_set_destroy(struct gosalloc_memcg *m);
 
 #ifdef CONFIG_MEMCG

@@ -5,6 +5,7 @@
 #ifndef _GOSALLOC_MHEAP_H
 #define _GOSALLOC_MHEAP_H
 
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -26,10 +27,11 @@ enum gosalloc_span_state {
 };
 
 /*
- * A run of pages. base and npages change only while the span is free,
- * under heap.lock; state changes under heap.lock and is read without it
- * (gosalloc_span_state()) to validate pointers. The object fields belong to the
- * span's central list and are protected by its lock.
+ * A run of pages, all on one node. base and npages change only while the
+ * span is free, under the heap.lock of its node; state changes under that
+ * lock and is read without it (gosalloc_span_state()) to validate
+ * pointers. The object fields belong to the span's central list and are
+ * protected by its lock.
  */
 struct gosalloc_span {
 	unsigned long base;		/* address of the first page */
@@ -45,6 +47,10 @@ struct gosalloc_span {
 					 * direct one never becomes a free run)
 					 */
 	u16 sampled;			/* sampled live objects: profile.c */
+	u16 node;			/* of its pages, and of the heap that
+					 * owns the descriptor: set when that
+					 * heap makes it, then constant
+					 */
 	unsigned long free_since;	/* FREE: jiffies when it became free */
 	u32 elemsize;			/* SMALL: object size of the class */
 	u32 divmagic;			/* SMALL: offset to index, see
@@ -75,8 +81,8 @@ struct gosalloc_span {
 
 /*
  * The span of every page gosalloc holds in one naturally aligned 1 MiB
- * of physical memory. Entries are written under heap.lock and read
- * without it. The first and last page of every span always map to it;
+ * of physical memory. Entries are written under the heap.lock of the
+ * page's node and read without it. The first and last page of every span always map to it;
  * every page of a small span does; other entries may be stale and are
  * only hints (gosalloc_span_lookup() checks them).
  */
@@ -100,17 +106,24 @@ struct gosalloc_arena_map {
 /* Pages the heap asks the page allocator for at a time (1 MiB). */
 #define GOSALLOC_HEAP_CHUNK_ORDER	GOSALLOC_ARENA_SHIFT
 
+/* The heap of one node (node.h); its pages all lie on that node. */
 struct gosalloc_heap {
 	spinlock_t lock;	/* any context, irqs saved; see malloc.c */
+	int node;		/* constant */
 	struct list_head free[GOSALLOC_HEAP_LISTS];	/* heap.lock */
+	/* Bit i set: free[i] is not empty (heap.lock). */
+	DECLARE_BITMAP(nonempty, GOSALLOC_HEAP_LISTS);
 	struct list_head large;	/* spans of large objects: heap.lock */
 	struct gosalloc_fixalloc spanalloc;	/* heap.lock */
-	/* Counters written under heap.lock, read anywhere (READ_ONCE). */
+	/*
+	 * Counters written under heap.lock, read anywhere (READ_ONCE);
+	 * gosalloc_heap_sum() adds them up over the nodes.
+	 */
 	unsigned long pages_sys;	/* held from the page allocator */
 	unsigned long pages_inuse;	/* in SMALL or LARGE spans */
 	unsigned long pages_free;	/* in FREE spans */
 	unsigned long spans_inuse;
-	unsigned long pages_meta;	/* arenas and span descriptors */
+	unsigned long pages_meta;	/* span descriptors */
 	unsigned long pages_released;	/* given back, in all */
 	unsigned long pages_kept;	/* to give back, kept for a wrong
 					 * reference count (mheap.c)
@@ -120,21 +133,29 @@ struct gosalloc_heap {
 	unsigned long large_pages;	/* in LARGE spans */
 };
 
-extern struct gosalloc_heap gosalloc_heap;
 extern unsigned long gosalloc_heap_limit;
 extern struct gosalloc_arena_map *gosalloc_arena_map;
 
+void gosalloc_mheap_node_init(struct gosalloc_heap *h, int nid);
 int gosalloc_mheap_init(void);
 void gosalloc_mheap_exit(void);
+unsigned long gosalloc_heap_sum_at(size_t offset);
+#define gosalloc_heap_sum(field) \
+	gosalloc_heap_sum_at(offsetof(struct gosalloc_heap, field))
+unsigned long gosalloc_mheap_arena_pages(void);
 struct gosalloc_span *gosalloc_mheap_alloc(unsigned long npages,
 					   enum gosalloc_span_state state,
 					   unsigned int sizeclass, gfp_t gfp);
+struct gosalloc_span *gosalloc_mheap_alloc_node(unsigned long npages,
+						enum gosalloc_span_state state,
+						unsigned int sizeclass,
+						gfp_t gfp, int nid);
 struct gosalloc_span *gosalloc_mheap_alloc_direct(unsigned long npages,
-						  gfp_t gfp);
+						  gfp_t gfp, int nid);
 void gosalloc_mheap_free(struct gosalloc_span *s);
 struct gosalloc_span *gosalloc_mheap_alloc_charged(unsigned int cls,
 						   struct gosalloc_memcg *m,
-						   gfp_t gfp);
+						   gfp_t gfp, int nid);
 void gosalloc_mheap_free_charged(struct gosalloc_span *s);
 bool gosalloc_mheap_free_large(struct gosalloc_span *s, const void *p);
 unsigned long gosalloc_mheap_release(unsigned long max_pages,

@@ -81,6 +81,7 @@ static bool cache_idle(int cpu, void *unused)
 	}
 	allocs += READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny_mallocs);
 	holds |= gosalloc_tiny_holds(cpu);
+	holds |= !!READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->nremote);
 	if (allocs != gosalloc_scavenge_seen[cpu]) {
 		gosalloc_scavenge_seen[cpu] = allocs;
 		return false;

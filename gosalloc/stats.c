@@ -64,7 +64,7 @@ void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs)
 	unsigned int cpu;
 
 	*cs = (struct gosalloc_class_stats) {
-		.spans = READ_ONCE(gosalloc_central[cls].nspans),
+		.spans = gosalloc_central_nspans(cls),
 	};
 	for_each_possible_cpu(cpu) {
 		gosalloc_mcache_raw_counts(cpu, cls, &allocs, &frees);
@@ -123,6 +123,35 @@ void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs)
 }
 
 /**
+ * gosalloc_node_stats() - the heap and the counts of one node
+ * @nid: a possible node
+ * @ns: filled in
+ *
+ * Context: any context; racy reads, exact at rest.
+ */
+void gosalloc_node_stats(int nid, struct gosalloc_node_stats *ns)
+{
+	struct gosalloc_heap *h = gosalloc_node_heap(nid);
+	struct gosalloc_cpu_stats cs;
+	unsigned int cpu;
+
+	*ns = (struct gosalloc_node_stats) {
+		.heap_sys = READ_ONCE(h->pages_sys) << PAGE_SHIFT,
+		.heap_inuse = READ_ONCE(h->pages_inuse) << PAGE_SHIFT,
+		.node_mallocs = atomic_long_read(&gosalloc_node(nid)->node_allocs),
+		.large_allocs = READ_ONCE(h->large_allocs),
+		.remote_frees = atomic_long_read(&gosalloc_node(nid)->remote_frees),
+	};
+	for_each_possible_cpu(cpu) {
+		if (cpu_to_mem(cpu) != nid)
+			continue;
+		gosalloc_cpu_stats(cpu, &cs);
+		ns->cpu_mallocs += cs.mallocs;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_node_stats);
+
+/**
  * gosalloc_stats_snapshot() - sum every statistic
  * @out: filled with one value per &enum gosalloc_stat
  *
@@ -130,7 +159,6 @@ void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs)
  */
 void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 {
-	struct gosalloc_heap *h = &gosalloc_heap;
 	struct gosalloc_class_stats cs;
 	u64 mallocs = 0, frees = 0, live_bytes = 0, tiny_allocs = 0;
 	u64 cache_bytes;
@@ -148,15 +176,15 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 	gosalloc_rcu_stats(&out[GOSALLOC_RCU_FREES], &out[GOSALLOC_RCU_BATCHES]);
 	gosalloc_memcg_stats(&out[GOSALLOC_MEMCG_SETS],
 			     &out[GOSALLOC_MEMCG_OBJECTS]);
-	out[GOSALLOC_HEAP_SYS] = (u64)READ_ONCE(h->pages_sys) << PAGE_SHIFT;
-	out[GOSALLOC_HEAP_INUSE] = (u64)READ_ONCE(h->pages_inuse) << PAGE_SHIFT;
-	out[GOSALLOC_HEAP_IDLE] = (u64)READ_ONCE(h->pages_free) << PAGE_SHIFT;
-	out[GOSALLOC_HEAP_RELEASED] = (u64)READ_ONCE(h->pages_released) <<
+	out[GOSALLOC_HEAP_SYS] = (u64)gosalloc_heap_sum(pages_sys) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_INUSE] = (u64)gosalloc_heap_sum(pages_inuse) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_IDLE] = (u64)gosalloc_heap_sum(pages_free) << PAGE_SHIFT;
+	out[GOSALLOC_HEAP_RELEASED] = (u64)gosalloc_heap_sum(pages_released) <<
 				     PAGE_SHIFT;
 	out[GOSALLOC_HEAP_ALLOC] = live_bytes + cache_bytes +
-		((u64)READ_ONCE(h->large_pages) << PAGE_SHIFT);
-	out[GOSALLOC_LARGE_ALLOCS] = READ_ONCE(h->large_allocs);
-	out[GOSALLOC_LARGE_FREES] = READ_ONCE(h->large_frees);
+		((u64)gosalloc_heap_sum(large_pages) << PAGE_SHIFT);
+	out[GOSALLOC_LARGE_ALLOCS] = gosalloc_heap_sum(large_allocs);
+	out[GOSALLOC_LARGE_FREES] = gosalloc_heap_sum(large_frees);
 	out[GOSALLOC_MALLOCS] = mallocs + out[GOSALLOC_LARGE_ALLOCS];
 	out[GOSALLOC_FREES] = frees + out[GOSALLOC_LARGE_FREES];
 	out[GOSALLOC_TINY_ALLOCS] = tiny_allocs;
@@ -164,14 +192,16 @@ void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS])
 		atomic_long_read(&gosalloc_events[GOSALLOC_INVALID_FREES]);
 	out[GOSALLOC_DOUBLE_FREES] =
 		atomic_long_read(&gosalloc_events[GOSALLOC_DOUBLE_FREES]);
-	out[GOSALLOC_SPANS_INUSE] = READ_ONCE(h->spans_inuse);
-	out[GOSALLOC_METADATA_SYS] = ((u64)READ_ONCE(h->pages_meta) << PAGE_SHIFT) +
-				     gosalloc_mcache_bytes();
+	out[GOSALLOC_SPANS_INUSE] = gosalloc_heap_sum(spans_inuse);
+	out[GOSALLOC_METADATA_SYS] = ((u64)(gosalloc_heap_sum(pages_meta) +
+					    gosalloc_mheap_arena_pages()) <<
+				      PAGE_SHIFT) + gosalloc_mcache_bytes() +
+				     nr_node_ids * sizeof(struct gosalloc_node);
 	out[GOSALLOC_CORRUPTIONS] =
 		atomic_long_read(&gosalloc_events[GOSALLOC_CORRUPTIONS]);
 	out[GOSALLOC_INJECTED_FAILURES] =
 		atomic_long_read(&gosalloc_events[GOSALLOC_INJECTED_FAILURES]);
-	out[GOSALLOC_BAD_PAGE_REFS] = READ_ONCE(h->pages_kept);
+	out[GOSALLOC_BAD_PAGE_REFS] = gosalloc_heap_sum(pages_kept);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_stats_snapshot);
 

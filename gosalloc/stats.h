@@ -61,7 +61,24 @@ struct gosalloc_cpu_stats {
 	unsigned long frees;	/* small and tiny objects freed on it */
 };
 
+/* One node: its heap, and what was allocated and freed there. */
+struct gosalloc_node_stats {
+	unsigned long heap_sys;		/* bytes held from the page allocator */
+	unsigned long heap_inuse;	/* bytes in spans in use */
+	unsigned long cpu_mallocs;	/* small and tiny objects allocated on
+					 * the node's CPUs
+					 */
+	unsigned long node_mallocs;	/* taken from the node's lists for
+					 * CPUs of other nodes
+					 */
+	unsigned long large_allocs;	/* large objects placed on the node */
+	unsigned long remote_frees;	/* objects of the node freed on CPUs
+					 * of other nodes
+					 */
+};
+
 void gosalloc_stats_snapshot(u64 out[GOSALLOC_NR_STATS]);
+void gosalloc_node_stats(int nid, struct gosalloc_node_stats *ns);
 void gosalloc_cpu_stats(unsigned int cpu, struct gosalloc_cpu_stats *cs);
 u64 gosalloc_stat_read(enum gosalloc_stat item);
 void gosalloc_class_stats(unsigned int cls, struct gosalloc_class_stats *cs);

@@ -25,17 +25,24 @@
  * owner, the free sets the object's bit in the second, remote-free
  * bitmap with one atomic test-and-set, and the owner folds those bits
  * into its alloc bitmap when it runs out of free slots. If the span has
- * no owner, its alloc bitmap belongs to the tiny lock (the tiny central
- * list's lock), and the free clears the bit there under that lock. Code
- * that interrupts a holder of its CPU's cache frees remotely and
- * allocates from a span with no owner, under the lock.
+ * no owner, its alloc bitmap belongs to the tiny lock of the span's node
+ * (the lock of that node's tiny central list), and the free clears the
+ * bit there under that lock. Code that interrupts a holder of its CPU's
+ * cache frees remotely and allocates from a span with no owner, under
+ * the lock.
  *
- * A CPU whose span is full gives it up and takes a span with free slots
- * from its size's partial list, or a new one from the heap; draining a
- * CPU's cache gives up all its spans. A span nobody owns is on its size's
- * partial list when it has free slots; an empty one goes back to the heap
- * unless it is the only one on the list (gosalloc_tiny_trim() returns
- * that one too).
+ * Each node has its own tiny spans (node.h): a tiny lock, and a partial
+ * list per size, holding spans of that node's heap only. A CPU whose span
+ * is full gives it up and takes a span with free slots from its size's
+ * partial list of the node its caches serve, or a new one from that
+ * node's heap; draining a CPU's cache gives up all its spans. A span
+ * nobody owns is on its size's partial list of its node when it has free
+ * slots; an empty one goes back to the heap unless it is the only one on
+ * the list (gosalloc_tiny_trim() returns that one too). A CPU owns a span
+ * of another node only when its own node ran out of memory and the heap
+ * gave a span of another; gosalloc_tiny_alloc_node() serves another
+ * node's tiny objects from that node's spans that no CPU owns, under its
+ * tiny lock.
  *
  * Lifetime. A remote free never touches the span again once its bit is
  * set: the span may be emptied and freed from then on. Before that, the
@@ -88,11 +95,12 @@ struct gosalloc_tiny_page {
 	 * once the rest is set, read with acquire without a lock.
 	 */
 	u8 size;
-	bool queued;		/* on tiny_partial[size]: tiny lock */
+	bool queued;		/* on its node's partial list: tiny lock */
 	u16 nwords;		/* words per bitmap */
 	u16 slots;		/* offset of slot 0 */
 	u16 nslots;
 	u16 used;		/* alloc bits set: the owner, else tiny lock */
+	u16 node;		/* of the span: constant */
 	u32 magic;		/* offset to slot: tiny_slot_of() */
 	/* CPU + 1 that owns the span, or 0: written under tiny lock. */
 	int owner;
@@ -103,21 +111,33 @@ struct gosalloc_tiny_page {
 
 #define TINY_MAGIC_SHIFT	31
 
-/* Spans nobody owns with free slots, per size: tiny lock. */
-static struct list_head tiny_partial[GOSALLOC_TINY_SIZE];
-
-/* The tiny central list: its lock is the tiny lock, nspans counts spans. */
-static struct gosalloc_central *tiny_central(void)
+/*
+ * The tiny central list of node @nid: its lock is the node's tiny lock,
+ * nspans counts the node's tiny spans.
+ */
+static struct gosalloc_central *tiny_central(int nid)
 {
-	return &gosalloc_central[GOSALLOC_TINY_CLASS];
+	return gosalloc_central_of(nid, GOSALLOC_TINY_CLASS);
 }
 
-void gosalloc_tiny_init(void)
+/* Spans of node @nid nobody owns with free slots of @size: tiny lock. */
+static struct list_head *tiny_partial(int nid, unsigned int size)
+{
+	return &gosalloc_node(nid)->tiny_partial[size];
+}
+
+/**
+ * gosalloc_tiny_node_init() - a node's tiny partial lists, empty
+ * @partial: GOSALLOC_TINY_SIZE lists, one per size (index 0 unused)
+ *
+ * Context: at load.
+ */
+void gosalloc_tiny_node_init(struct list_head *partial)
 {
 	unsigned int i;
 
 	for (i = 0; i < GOSALLOC_TINY_SIZE; i++)
-		INIT_LIST_HEAD(&tiny_partial[i]);
+		INIT_LIST_HEAD(&partial[i]);
 }
 
 static unsigned long *tiny_remote(struct gosalloc_tiny_page *h)
@@ -170,12 +190,14 @@ void gosalloc_tiny_span_clear(struct gosalloc_span *s)
 	WRITE_ONCE(span_page(s)->size, 0);
 }
 
-/* Set up the page of a new span for objects of @size bytes. */
-static void tiny_page_init(struct gosalloc_tiny_page *h, unsigned int size)
+/* Set up the page of a new span of node @nid for objects of @size bytes. */
+static void tiny_page_init(struct gosalloc_tiny_page *h, unsigned int size,
+			   int nid)
 {
 	unsigned int n = gosalloc_tiny_slots(size);
 	unsigned int tail = n % BITS_PER_LONG;
 
+	h->node = nid;
 	h->nslots = n;
 	h->nwords = BITS_TO_LONGS(n);
 	h->slots = tiny_slots_start(n);
@@ -191,16 +213,21 @@ static void tiny_page_init(struct gosalloc_tiny_page *h, unsigned int size)
 	smp_store_release(&h->size, size);
 }
 
-/* A new span of @size-byte slots from the heap, owned by nobody. */
-static struct gosalloc_tiny_page *tiny_page_new(unsigned int size, gfp_t gfp)
+/*
+ * A new span of @size-byte slots from node @nid's heap (NUMA_NO_NODE:
+ * this CPU's node), owned by nobody and on no list; it lies on another
+ * node if @nid's memory ran out and @gfp allows it.
+ */
+static struct gosalloc_tiny_page *tiny_page_new(unsigned int size, gfp_t gfp,
+						int nid)
 {
 	struct gosalloc_span *s;
 
-	s = gosalloc_mheap_alloc(1, GOSALLOC_SPAN_TINY, GOSALLOC_TINY_CLASS,
-				 gfp);
+	s = gosalloc_mheap_alloc_node(1, GOSALLOC_SPAN_TINY,
+				      GOSALLOC_TINY_CLASS, gfp, nid);
 	if (!s)
 		return NULL;
-	tiny_page_init(span_page(s), size);
+	tiny_page_init(span_page(s), size, s->node);
 	return span_page(s);
 }
 
@@ -258,7 +285,7 @@ static unsigned int tiny_collect(struct gosalloc_tiny_page *h)
 /* Is a span other than @h on @h's partial list? tiny lock held. */
 static bool tiny_has_other(struct gosalloc_tiny_page *h)
 {
-	struct list_head *partial = &tiny_partial[h->size];
+	struct list_head *partial = tiny_partial(h->node, h->size);
 
 	return !list_empty(partial) &&
 	       !(h->queued && list_is_singular(partial));
@@ -273,11 +300,13 @@ static void tiny_unqueue(struct gosalloc_tiny_page *h)
 /*
  * Put @h, owned by nobody, where its count says: off the partial list
  * when full, on @empty when empty and another span has room, else on the
- * partial list. tiny lock held.
+ * partial list. The tiny lock of @h's node held.
  */
 static void tiny_settle(struct gosalloc_tiny_page *h, struct list_head *empty)
 {
-	lockdep_assert_held(&tiny_central()->lock);
+	struct gosalloc_central *tc = tiny_central(h->node);
+
+	lockdep_assert_held(&tc->lock);
 	if (h->used == h->nslots) {
 		if (h->queued)
 			tiny_unqueue(h);
@@ -285,9 +314,9 @@ static void tiny_settle(struct gosalloc_tiny_page *h, struct list_head *empty)
 		if (h->queued)
 			tiny_unqueue(h);
 		list_add(&tiny_span(h)->list, empty);
-		tiny_central()->nspans--;
+		tc->nspans--;
 	} else if (!h->queued) {
-		list_add(&tiny_span(h)->list, &tiny_partial[h->size]);
+		list_add(&tiny_span(h)->list, tiny_partial(h->node, h->size));
 		h->queued = true;
 	}
 }
@@ -301,14 +330,17 @@ static void tiny_free_spans(struct list_head *empty)
 		gosalloc_mheap_free(s);
 }
 
-/* @h, just made, joins the tiny spans, owned by nobody; tiny lock held. */
+/*
+ * @h, just made, joins the tiny spans of its node, owned by nobody; that
+ * node's tiny lock held.
+ */
 static void tiny_adopt(struct gosalloc_tiny_page *h, struct list_head *empty)
 {
-	tiny_central()->nspans++;
+	tiny_central(h->node)->nspans++;
 	tiny_settle(h, empty);
 }
 
-/* Its owner gives @h up; tiny lock held. */
+/* Its owner gives @h up; the tiny lock of @h's node held. */
 static void tiny_disown(struct gosalloc_tiny_page *h, struct list_head *empty)
 {
 	WRITE_ONCE(h->owner, 0);
@@ -327,7 +359,7 @@ static void tiny_count_alloc(struct gosalloc_mcache *c, size_t size)
 /* Add @h, just made, to the spans nobody owns. */
 static void tiny_place(struct gosalloc_tiny_page *h)
 {
-	struct gosalloc_central *tc = tiny_central();
+	struct gosalloc_central *tc = tiny_central(h->node);
 	unsigned long irqflags;
 	LIST_HEAD(empty);
 
@@ -337,82 +369,142 @@ static void tiny_place(struct gosalloc_tiny_page *h)
 	tiny_free_spans(&empty);
 }
 
-/* The first span on @size's partial list, or NULL; tiny lock held. */
-static struct gosalloc_tiny_page *tiny_first_partial(unsigned int size)
+/*
+ * The first span on node @nid's partial list of @size, or NULL; that
+ * node's tiny lock held.
+ */
+static struct gosalloc_tiny_page *tiny_first_partial(int nid, unsigned int size)
 {
 	struct gosalloc_span *s;
 
-	s = list_first_entry_or_null(&tiny_partial[size], struct gosalloc_span,
-				     list);
+	s = list_first_entry_or_null(tiny_partial(nid, size),
+				     struct gosalloc_span, list);
 	return s ? span_page(s) : NULL;
 }
 
 /*
- * Allocate from a span nobody owns, under the tiny lock: for code that
- * interrupted a holder of its CPU's cache. @fresh, if not NULL, is a new
- * span to use. Return: the object, or NULL.
+ * Take an object of @h, a span nobody owns with a free slot, and put @h
+ * where its count then says; the tiny lock of @h's node held.
  */
-static void *tiny_alloc_unowned(unsigned int size, gfp_t flags,
-				struct gosalloc_tiny_page *fresh)
+static void *tiny_take_unowned(struct gosalloc_tiny_page *h, unsigned int size,
+			       struct list_head *empty)
 {
-	struct gosalloc_central *tc = tiny_central();
-	struct gosalloc_tiny_page *h;
-	unsigned long irqflags;
-	LIST_HEAD(empty);
 	unsigned int w;
 	void *obj;
 
-	for (;;) {
-		spin_lock_irqsave(&tc->lock, irqflags);
-		if (fresh)
-			tiny_adopt(fresh, &empty);
-		fresh = NULL;
-		h = tiny_first_partial(size);
-		if (h)
-			break;
-		spin_unlock_irqrestore(&tc->lock, irqflags);
-		fresh = tiny_page_new(size, flags);
-		if (!fresh)
-			return NULL;
-	}
 	tiny_collect(h);
 	w = tiny_find_word(h, 0);
 	obj = tiny_take(h, w, h->bits[w], size);
-	tiny_settle(h, &empty);
+	tiny_settle(h, empty);
+	return obj;
+}
+
+/*
+ * Allocate from a span of node @nid (NUMA_NO_NODE: this CPU's) that nobody
+ * owns, under that node's tiny lock: for code that interrupted a holder
+ * of its CPU's cache, and for another node's objects. @fresh, if not
+ * NULL, is a new span to use if the node has none with a free slot; one
+ * is made if need be, and used even if it lies on another node (@nid ran
+ * out of memory). Return: the object, or NULL.
+ */
+static void *tiny_alloc_unowned(unsigned int size, gfp_t flags, int nid,
+				struct gosalloc_tiny_page *fresh)
+{
+	struct gosalloc_tiny_page *h;
+	struct gosalloc_central *tc;
+	unsigned long irqflags;
+	LIST_HEAD(empty);
+	void *obj = NULL;
+
+	if (nid == NUMA_NO_NODE)
+		nid = gosalloc_local_node();
+	tc = tiny_central(nid);
+	spin_lock_irqsave(&tc->lock, irqflags);
+	h = tiny_first_partial(nid, size);
+	if (h)
+		obj = tiny_take_unowned(h, size, &empty);
 	spin_unlock_irqrestore(&tc->lock, irqflags);
+	if (!obj) {
+		if (!fresh)
+			fresh = tiny_page_new(size, flags, nid);
+		if (!fresh)
+			return NULL;
+		tc = tiny_central(fresh->node);
+		spin_lock_irqsave(&tc->lock, irqflags);
+		tc->nspans++;	/* joins its node's spans, not empty */
+		obj = tiny_take_unowned(fresh, size, &empty);
+		spin_unlock_irqrestore(&tc->lock, irqflags);
+		fresh = NULL;
+	}
 	tiny_free_spans(&empty);
+	if (fresh)	/* not needed after all: keep it for later */
+		tiny_place(fresh);
 	this_cpu_inc(gosalloc_mcache->tiny_other_mallocs);
 	this_cpu_add(gosalloc_mcache->tiny_other_bytes, size);
 	return obj;
 }
 
 /*
+ * Its owner gives @h up, taking the tiny lock of @h's node; interrupts
+ * off, no tiny lock held.
+ */
+static void tiny_give_up(struct gosalloc_tiny_page *h, struct list_head *empty)
+{
+	struct gosalloc_central *tc = tiny_central(h->node);
+
+	spin_lock(&tc->lock);
+	tiny_disown(h, empty);
+	spin_unlock(&tc->lock);
+}
+
+/*
+ * Own @h, a span just made on no list, for this CPU; takes the tiny lock
+ * of its node.
+ */
+static void tiny_own_fresh(struct gosalloc_tiny_page *h)
+{
+	struct gosalloc_central *tc = tiny_central(h->node);
+
+	spin_lock(&tc->lock);
+	tc->nspans++;
+	WRITE_ONCE(h->owner, smp_processor_id() + 1);
+	spin_unlock(&tc->lock);
+}
+
+/*
  * Give up this CPU's span of @t, if any, and own one from the partial
- * list, or @fresh if the list is empty (then *@fresh becomes NULL).
- * Interrupts off, no holder. Return: the span now owned, or NULL.
+ * list of the node this CPU's caches serve, or @fresh if that list is
+ * empty (then *@fresh becomes NULL). Interrupts off, no holder. Return:
+ * the span now owned, or NULL.
  */
 static struct gosalloc_tiny_page *tiny_switch(struct gosalloc_tiny_cpu *t,
 					      unsigned int size,
 					      struct gosalloc_tiny_page **fresh)
 {
-	struct gosalloc_central *tc = tiny_central();
-	struct gosalloc_tiny_page *h;
+	struct gosalloc_tiny_page *h, *old = t->page;
+	int nid = gosalloc_local_node();
+	struct gosalloc_central *tc = tiny_central(nid);
 	LIST_HEAD(empty);
 
-	spin_lock(&tc->lock);
-	if (t->page)
-		tiny_disown(t->page, &empty);
 	t->page = NULL;
-	if (*fresh) {
-		tiny_adopt(*fresh, &empty);
-		*fresh = NULL;
+	if (old && old->node != nid) {	/* one tiny lock at a time */
+		tiny_give_up(old, &empty);
+		old = NULL;
 	}
-	h = tiny_first_partial(size);
+	spin_lock(&tc->lock);
+	if (old)
+		tiny_disown(old, &empty);
+	h = tiny_first_partial(nid, size);
 	if (h) {
 		tiny_unqueue(h);
 		WRITE_ONCE(h->owner, smp_processor_id() + 1);
 	}
 	spin_unlock(&tc->lock);
+	if (!h && *fresh) {
+		h = *fresh;
+		*fresh = NULL;
+		tiny_own_fresh(h);
+	}
 	tiny_free_spans(&empty);
 	if (h) {
 		tiny_collect(h);
@@ -470,13 +562,14 @@ static noinline void *tiny_alloc_slow(unsigned int size, gfp_t flags)
 		c = this_cpu_ptr(gosalloc_mcache);
 		if (unlikely(READ_ONCE(c->held))) {
 			local_irq_restore(irqflags);
-			return tiny_alloc_unowned(size, flags, fresh);
+			return tiny_alloc_unowned(size, flags, NUMA_NO_NODE,
+						  fresh);
 		}
 		obj = tiny_refill(c, size, &fresh);
 		local_irq_restore(irqflags);
 		if (obj)
 			break;
-		fresh = tiny_page_new(size, flags);
+		fresh = tiny_page_new(size, flags, NUMA_NO_NODE);
 		if (!fresh)
 			return NULL;
 	}
@@ -515,7 +608,7 @@ static __always_inline void *tiny_alloc_fast(size_t size, gfp_t flags)
 	void *obj;
 
 	if (unlikely(!c))	/* we interrupted a holder */
-		return tiny_alloc_unowned(size, flags, NULL);
+		return tiny_alloc_unowned(size, flags, NUMA_NO_NODE, NULL);
 	h = c->tiny[size].page;
 	if (unlikely(!h))
 		goto slow;
@@ -545,6 +638,29 @@ slow:
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
 {
 	void *obj = tiny_alloc_fast(size, flags);
+
+	if (want_init_on_alloc(flags) && likely(obj))
+		tiny_zero(obj, size);
+	return obj;
+}
+
+/**
+ * gosalloc_tiny_alloc_node() - allocate 1 to 15 bytes on a node
+ * @size: bytes wanted
+ * @flags: gfp flags; __GFP_THISNODE allows no other node than @nid
+ * @nid: a node with memory, usually not the one this CPU's caches serve
+ *
+ * From a span of @nid that no CPU owns, under @nid's tiny lock, or from
+ * a new span of @nid's heap (of another node's if @nid's memory ran out
+ * and @flags allow it). The object is a tiny one like any other: freed,
+ * sized and checked by its span.
+ *
+ * Context: any context @flags allow.
+ * Return: as gosalloc_tiny_alloc().
+ */
+void *gosalloc_tiny_alloc_node(size_t size, gfp_t flags, int nid)
+{
+	void *obj = tiny_alloc_unowned(size, flags, nid, NULL);
 
 	if (want_init_on_alloc(flags) && likely(obj))
 		tiny_zero(obj, size);
@@ -597,14 +713,16 @@ size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p)
 }
 
 /*
- * Free the object in @slot of @h, a span nobody owned when we looked,
- * under the tiny lock. Return: 1 if freed, 0 if the object is not live,
- * -1 if the span has an owner by now.
+ * Free the object in @slot of @h, a span of node @nid that nobody owned
+ * when we looked, under that node's tiny lock. @nid comes from the span
+ * descriptor, which stays valid whatever became of the page meanwhile.
+ * Return: 1 if freed, 0 if the object is not live, -1 if the span has an
+ * owner by now.
  */
-static int tiny_free_unowned(struct gosalloc_tiny_page *h, void *p,
+static int tiny_free_unowned(struct gosalloc_tiny_page *h, int nid, void *p,
 			     unsigned int slot, unsigned int size)
 {
-	struct gosalloc_central *tc = tiny_central();
+	struct gosalloc_central *tc = tiny_central(nid);
 	unsigned int w = BIT_WORD(slot);
 	unsigned long irqflags;
 	LIST_HEAD(empty);
@@ -628,10 +746,12 @@ static int tiny_free_unowned(struct gosalloc_tiny_page *h, void *p,
 }
 
 /*
- * Free the object in @slot of @h, which this CPU does not own (or whose
- * owner we interrupted). Return: false if the object is not live.
+ * Free the object in @slot of @h, the page of span @s, which this CPU
+ * does not own (or whose owner we interrupted). Return: false if the
+ * object is not live.
  */
-static noinline bool tiny_free_remote(struct gosalloc_tiny_page *h, void *p,
+static noinline bool tiny_free_remote(struct gosalloc_span *s,
+				      struct gosalloc_tiny_page *h, void *p,
 				      unsigned int slot, unsigned int size)
 {
 	int ret = -1;
@@ -639,7 +759,7 @@ static noinline bool tiny_free_remote(struct gosalloc_tiny_page *h, void *p,
 	if (!tiny_live(h, slot))
 		return false;
 	if (!READ_ONCE(h->owner))
-		ret = tiny_free_unowned(h, p, slot, size);
+		ret = tiny_free_unowned(h, s->node, p, slot, size);
 	if (!ret)
 		return false;
 	if (ret < 0) {
@@ -696,7 +816,7 @@ static __always_inline bool tiny_free(struct gosalloc_span *s, const void *p)
 	}
 	if (c)
 		gosalloc_mcache_unhold(c);
-	return tiny_free_remote(h, (void *)p, slot, size);
+	return tiny_free_remote(s, h, (void *)p, slot, size);
 }
 
 /**
@@ -759,28 +879,49 @@ void gosalloc_tiny_report(struct gosalloc_span *s, const void *p,
  *
  * Nothing changes if this interrupted a holder of the CPU's cache.
  *
- * Context: interrupts off; takes the tiny lock, then heap.lock with the
- * tiny lock released.
+ * Context: interrupts off; takes the tiny lock of each span's node, then
+ * heap.lock with the tiny locks released.
  */
 void gosalloc_tiny_drain(unsigned int cpu)
 {
 	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
-	struct gosalloc_central *tc = tiny_central();
 	unsigned int size;
 	LIST_HEAD(empty);
 
 	lockdep_assert_irqs_disabled();
 	if (READ_ONCE(c->held))
 		return;
-	spin_lock(&tc->lock);
 	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
 		if (!c->tiny[size].page)
 			continue;
-		tiny_disown(c->tiny[size].page, &empty);
+		tiny_give_up(c->tiny[size].page, &empty);
 		c->tiny[size].page = NULL;
 	}
-	spin_unlock(&tc->lock);
 	tiny_free_spans(&empty);
+}
+
+/* Move node @nid's spans nobody owns and with no object to @empty. */
+static void tiny_trim_node(int nid, struct list_head *empty)
+{
+	struct gosalloc_central *tc = tiny_central(nid);
+	struct gosalloc_span *s, *next;
+	struct gosalloc_tiny_page *h;
+	unsigned long irqflags;
+	unsigned int size;
+
+	spin_lock_irqsave(&tc->lock, irqflags);
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
+		list_for_each_entry_safe(s, next, tiny_partial(nid, size), list) {
+			h = span_page(s);
+			tiny_collect(h);
+			if (h->used)
+				continue;
+			tiny_unqueue(h);
+			list_add(&s->list, empty);
+			tc->nspans--;
+		}
+	}
+	spin_unlock_irqrestore(&tc->lock, irqflags);
 }
 
 /**
@@ -788,31 +929,16 @@ void gosalloc_tiny_drain(unsigned int cpu)
  *
  * Spans some CPU owns stay; drain the CPUs first to return those too.
  *
- * Context: any context; takes the tiny lock, then heap.lock with the
- * tiny lock released.
+ * Context: any context; takes each node's tiny lock, then heap.lock with
+ * the tiny locks released.
  */
 void gosalloc_tiny_trim(void)
 {
-	struct gosalloc_central *tc = tiny_central();
-	struct gosalloc_span *s, *next;
-	struct gosalloc_tiny_page *h;
-	unsigned long irqflags;
-	unsigned int size;
 	LIST_HEAD(empty);
+	int nid;
 
-	spin_lock_irqsave(&tc->lock, irqflags);
-	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
-		list_for_each_entry_safe(s, next, &tiny_partial[size], list) {
-			h = span_page(s);
-			tiny_collect(h);
-			if (h->used)
-				continue;
-			tiny_unqueue(h);
-			list_add(&s->list, &empty);
-			tc->nspans--;
-		}
-	}
-	spin_unlock_irqrestore(&tc->lock, irqflags);
+	for_each_node(nid)
+		tiny_trim_node(nid, &empty);
 	tiny_free_spans(&empty);
 }
 

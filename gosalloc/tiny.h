@@ -11,6 +11,7 @@
 
 struct gosalloc_span;
 struct gosalloc_tiny_page;
+struct list_head;
 
 /*
  * Requests of 1 to gosalloc_tiny_max bytes are tiny: 7 by default (tiny.c
@@ -40,9 +41,10 @@ struct gosalloc_tiny_counts {
 	long bytes;		/* bytes allocated less bytes freed */
 };
 
-void gosalloc_tiny_init(void);
+void gosalloc_tiny_node_init(struct list_head *partial);
 void gosalloc_tiny_span_clear(struct gosalloc_span *s);
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags);
+void *gosalloc_tiny_alloc_node(size_t size, gfp_t flags, int nid);
 size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p);
 bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p);
 void gosalloc_tiny_free_checked(struct gosalloc_span *s, const void *p,

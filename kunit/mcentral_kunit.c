@@ -51,7 +51,8 @@ static void gosalloc_mcentral_grab_carves_class_objects(struct kunit *test)
 static void gosalloc_mcentral_release_returns_spans(struct kunit *test)
 {
 	unsigned int cls = gosalloc_size_to_class(3584);
-	struct gosalloc_central *c = &gosalloc_central[cls];
+	int nid = gosalloc_local_node();
+	struct gosalloc_central *c = gosalloc_central_of(nid, cls);
 	struct gosalloc_chain chain[6];
 	unsigned long inuse;
 	unsigned int i;
@@ -59,20 +60,21 @@ static void gosalloc_mcentral_release_returns_spans(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, (unsigned int)gosalloc_class_to_nobjs[cls], 1U);
 	gosalloc_test_drain_all();
 	KUNIT_ASSERT_LE(test, c->nspans, 1UL);
-	inuse = gosalloc_heap.spans_inuse - c->nspans;
+	inuse = gosalloc_heap_sum(spans_inuse) - c->nspans;
 	for (i = 0; i < ARRAY_SIZE(chain); i++) {
-		KUNIT_ASSERT_TRUE(test, gosalloc_mcentral_grab(cls, 4, GFP_KERNEL,
-							       &chain[i]));
+		KUNIT_ASSERT_TRUE(test, gosalloc_mcentral_grab_node(nid, cls, 4,
+								    GFP_KERNEL,
+								    &chain[i]));
 		KUNIT_EXPECT_EQ(test, check_chain(test, cls, &chain[i]), 1U);
 	}
 	KUNIT_EXPECT_EQ(test, c->nspans, ARRAY_SIZE(chain));
-	KUNIT_EXPECT_EQ(test, gosalloc_heap.spans_inuse,
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(spans_inuse),
 			inuse + ARRAY_SIZE(chain));
 	for (i = 0; i < ARRAY_SIZE(chain); i++)
 		gosalloc_mcentral_release(cls, chain[i].head);
 	/* All free: back to the heap, but for one kept in the class. */
 	KUNIT_EXPECT_EQ(test, c->nspans, 1UL);
-	KUNIT_EXPECT_EQ(test, gosalloc_heap.spans_inuse, inuse + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(spans_inuse), inuse + 1);
 }
 
 static struct kunit_case gosalloc_mcentral_cases[] = {

@@ -47,7 +47,8 @@ static void gosalloc_memcg_set_alloc_own_spans(struct kunit *test)
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(charged); i++) {
-		charged[i] = gosalloc_memcg_set_alloc(m, 96, GFP_KERNEL);
+		charged[i] = gosalloc_memcg_set_alloc(m, 96, GFP_KERNEL,
+						      NUMA_NO_NODE);
 		plain[i] = gosalloc_alloc(96, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, charged[i]);
 		KUNIT_ASSERT_NOT_NULL(test, plain[i]);
@@ -80,14 +81,15 @@ static void gosalloc_memcg_set_alloc_every_class(struct kunit *test)
 	size_t size;
 	void *p;
 
-	p = gosalloc_memcg_set_alloc(m, 1, GFP_KERNEL);	/* 16 at least */
+	p = gosalloc_memcg_set_alloc(m, 1, GFP_KERNEL,
+				     NUMA_NO_NODE);	/* 16 at least */
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, gosalloc_size(p), 16UL);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 16));
 	gosalloc_free(p);
 	for (cls = gosalloc_size_to_class(16); cls < GOSALLOC_NR_CLASSES; cls++) {
 		size = gosalloc_class_to_size[cls];
-		p = gosalloc_memcg_set_alloc(m, size, GFP_KERNEL);
+		p = gosalloc_memcg_set_alloc(m, size, GFP_KERNEL, NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		KUNIT_EXPECT_EQ(test, span_state_of(p), GOSALLOC_SPAN_MEMCG);
 		KUNIT_EXPECT_EQ(test, gosalloc_size(p), size);
@@ -111,26 +113,27 @@ static void gosalloc_memcg_free_returns_spans(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->m = memcg_test_set(test);
-	spans = READ_ONCE(gosalloc_heap.spans_inuse);
+	spans = gosalloc_heap_sum(spans_inuse);
 	for (i = 0; i < MEMCG_TEST_OBJS; i++) {	/* 300 x 1 KiB: 3 spans or more */
-		t->objs[i] = gosalloc_memcg_set_alloc(t->m, 1024, GFP_KERNEL);
+		t->objs[i] = gosalloc_memcg_set_alloc(t->m, 1024, GFP_KERNEL,
+						      NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, t->objs[i]);
 	}
 	KUNIT_EXPECT_GE(test, t->m->nspans, 3UL);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(gosalloc_heap.spans_inuse) - spans,
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(spans_inuse) - spans,
 			t->m->nspans);
 	for (i = 0; i < MEMCG_TEST_OBJS; i++)
 		gosalloc_free(t->objs[i]);
 	KUNIT_EXPECT_EQ(test, t->m->nspans, 1UL);
 	KUNIT_EXPECT_TRUE(test, gosalloc_memcg_set_destroy(t->m));
-	KUNIT_EXPECT_EQ(test, READ_ONCE(gosalloc_heap.spans_inuse), spans);
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(spans_inuse), spans);
 }
 
 /* A set with objects out is not destroyed. */
 static void gosalloc_memcg_set_destroy_busy(struct kunit *test)
 {
 	struct gosalloc_memcg *m = memcg_test_set(test);
-	void *p = gosalloc_memcg_set_alloc(m, 200, GFP_KERNEL);
+	void *p = gosalloc_memcg_set_alloc(m, 200, GFP_KERNEL, NUMA_NO_NODE);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_FALSE(test, gosalloc_memcg_set_destroy(m));
@@ -149,8 +152,8 @@ static void gosalloc_memcg_free_double(struct kunit *test)
 	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
 	u64 invalids = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
 	struct gosalloc_memcg *m = memcg_test_set(test);
-	void *p = gosalloc_memcg_set_alloc(m, 64, GFP_KERNEL);
-	void *q = gosalloc_memcg_set_alloc(m, 64, GFP_KERNEL);
+	void *p = gosalloc_memcg_set_alloc(m, 64, GFP_KERNEL, NUMA_NO_NODE);
+	void *q = gosalloc_memcg_set_alloc(m, 64, GFP_KERNEL, NUMA_NO_NODE);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL(test, q);
@@ -186,7 +189,8 @@ static void gosalloc_memcg_free_other_cpu(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->m = memcg_test_set(test);
 	for (t->n = 0; t->n < MEMCG_TEST_OBJS; t->n++) {
-		t->objs[t->n] = gosalloc_memcg_set_alloc(t->m, 256, GFP_KERNEL);
+		t->objs[t->n] = gosalloc_memcg_set_alloc(t->m, 256, GFP_KERNEL,
+							 NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, t->objs[t->n]);
 	}
 	KUNIT_EXPECT_EQ(test, gosalloc_test_on_cpu(cpu, memcg_free_on_cpu, t), 0L);
@@ -223,7 +227,8 @@ static void gosalloc_memcg_free_hardirq(struct kunit *test)
 	t = &it->t;
 	t->m = memcg_test_set(test);
 	for (t->n = 0; t->n < 64; t->n++) {
-		t->objs[t->n] = gosalloc_memcg_set_alloc(t->m, 512, GFP_KERNEL);
+		t->objs[t->n] = gosalloc_memcg_set_alloc(t->m, 512, GFP_KERNEL,
+							 NUMA_NO_NODE);
 		KUNIT_ASSERT_NOT_NULL(test, t->objs[t->n]);
 	}
 	init_completion(&it->done);

@@ -13,7 +13,7 @@
 /* A run longer than every free run: the heap must grow to serve it. */
 static unsigned long mheap_test_grow_size(void)
 {
-	unsigned long n = READ_ONCE(gosalloc_heap.pages_free) + 1;
+	unsigned long n = gosalloc_heap_sum(pages_free) + 1;
 
 	/* Not a power of two, so the new chunk is longer and splits. */
 	return is_power_of_2(n) ? n + 1 : n;
@@ -22,7 +22,7 @@ static unsigned long mheap_test_grow_size(void)
 static void gosalloc_mheap_alloc_grows_and_splits(struct kunit *test)
 {
 	unsigned long npages = mheap_test_grow_size();
-	unsigned long sys = READ_ONCE(gosalloc_heap.pages_sys);
+	unsigned long sys = gosalloc_heap_sum(pages_sys);
 	struct gosalloc_span *s, *rest;
 
 	if (npages > (1UL << MAX_PAGE_ORDER))
@@ -30,7 +30,7 @@ static void gosalloc_mheap_alloc_grows_and_splits(struct kunit *test)
 	s = gosalloc_mheap_alloc(npages, GOSALLOC_SPAN_LARGE, 0, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_EQ(test, s->npages, npages);
-	KUNIT_EXPECT_GE(test, READ_ONCE(gosalloc_heap.pages_sys), sys + npages);
+	KUNIT_EXPECT_GE(test, gosalloc_heap_sum(pages_sys), sys + npages);
 	KUNIT_EXPECT_PTR_EQ(test, gosalloc_span_lookup((void *)s->base), s);
 	KUNIT_EXPECT_PTR_EQ(test, gosalloc_span_lookup((void *)(s->base +
 				gosalloc_span_bytes(s) - 1)), s);
@@ -89,7 +89,7 @@ static void gosalloc_span_lookup_rejects_foreign(struct kunit *test)
 
 	KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(&on_stack));
 	KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(NULL));
-	KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(&gosalloc_heap));
+	KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(&gosalloc_heap_limit));
 	if (k)
 		KUNIT_EXPECT_NULL(test, gosalloc_span_lookup(k));
 	kfree(k);
@@ -97,8 +97,8 @@ static void gosalloc_span_lookup_rejects_foreign(struct kunit *test)
 
 static void gosalloc_alloc_large_is_own_span(struct kunit *test)
 {
-	unsigned long allocs = READ_ONCE(gosalloc_heap.large_allocs);
-	unsigned long frees = READ_ONCE(gosalloc_heap.large_frees);
+	unsigned long allocs = gosalloc_heap_sum(large_allocs);
+	unsigned long frees = gosalloc_heap_sum(large_frees);
 	size_t size = 100 * 1024;
 	struct gosalloc_span *s;
 	u8 *p = gosalloc_alloc(size, GFP_KERNEL);
@@ -110,10 +110,10 @@ static void gosalloc_alloc_large_is_own_span(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->state, GOSALLOC_SPAN_LARGE);
 	KUNIT_EXPECT_EQ(test, s->npages, PAGE_ALIGN(size) >> PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, gosalloc_size(p), PAGE_ALIGN(size));
-	KUNIT_EXPECT_EQ(test, READ_ONCE(gosalloc_heap.large_allocs), allocs + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(large_allocs), allocs + 1);
 	memset(p, 0x5a, size);
 	gosalloc_free(p);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(gosalloc_heap.large_frees), frees + 1);
+	KUNIT_EXPECT_EQ(test, gosalloc_heap_sum(large_frees), frees + 1);
 	KUNIT_EXPECT_EQ(test, gosalloc_span_lookup(p)->state,
 			GOSALLOC_SPAN_FREE);
 }
