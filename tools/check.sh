@@ -28,6 +28,8 @@
 #			6.12 guest booted with init_on_free=1
 #   kselftest-6.12-free-noalloc  the same with init_on_free=1
 #			init_on_alloc=0
+#   kselftest-6.12-numa	the kselftests in the 6.12 guest booted with two
+#			NUMA nodes
 #   kselftest-6.1	the same in Debian's 6.1 kernel
 #   dropin-6.12		Debian's minix, bfs and FAT modules rebuilt on gosalloc
 #			with the drop-in header alone, and the same
@@ -53,7 +55,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.1 dropin-6.12 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary

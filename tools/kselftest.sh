@@ -8,6 +8,9 @@
 #		lists instead of exchanging (mcache.h) on real SMP x86_64
 #   free	init_on_free=1 (init_on_alloc as the kernel ships it)
 #   free-noalloc init_on_free=1 init_on_alloc=0
+#   numa	two NUMA nodes (a CPU and half the memory each): every test,
+#		gosalloc_node.sh's two-node checks included, runs with
+#		objects placed on, and freed across, two nodes
 # The hardening variants run the tests whose paths the policies change:
 # the fuzzer, the misuse client and the stress workload. The KTAP goes to
 # $GOSALLOC_OUT/kselftest-SERIES[-VARIANT].log; the exit status is the
@@ -25,6 +28,8 @@ case $variant in
 held)	append=clearcpuid=cx16 ;;
 free)	append=init_on_free=1 ;;
 free-noalloc) append="init_on_free=1 init_on_alloc=0" ;;
+numa)	append=
+	export GOSALLOC_VM_NODES=2 ;;
 *)	die "unknown variant $variant" ;;
 esac
 case $variant in
@@ -48,6 +53,10 @@ boot_debian "$name" "$GOSALLOC_TOP/tools/vm/selftest-guest.sh" \
 	"$out/selftests" "$stat_tool" || rc=$?
 if [ "$variant" = held ] && ! grep -q "per-CPU caches held" "$out/$name.log"; then
 	log "gosalloc did not hold its lists in the held run (see $out/$name.log)"
+	[ "$rc" -ne 0 ] || rc=1
+fi
+if [ "$variant" = numa ] && ! grep -q ", 2 nodes, per-CPU caches" "$out/$name.log"; then
+	log "the guest did not see two nodes in the numa run (see $out/$name.log)"
 	[ "$rc" -ne 0 ] || rc=1
 fi
 exit "$rc"

@@ -3,15 +3,17 @@
 #
 # kunit-run.sh ARCH [SERIES] [KCONFIG_FRAGMENT...]: build gosalloc's KUnit
 # suites into a kernel with the kernel's own kunit.py and run them.
-#   ARCH	um (native, one CPU), x86_64 or arm64 (QEMU TCG, 2 CPUs;
-#		arm64 cross-compiled with Debian's gcc-aarch64-linux-gnu)
+#   ARCH	um (native, one CPU), x86_64 (QEMU TCG, 2 CPUs on two NUMA
+#		nodes of 512 MiB each) or arm64 (QEMU TCG, 2 CPUs,
+#		cross-compiled with Debian's gcc-aarch64-linux-gnu)
 #   SERIES	the linux-source-SERIES package to build from
 #		(default GOSALLOC_SERIES, lib.sh)
 # The build directory is cached, keyed by series, arch and configuration.
 # Results go to $GOSALLOC_OUT/kunit-ARCH.json. The exit status is
 # kunit.py's (non-zero when a case fails or the kernel crashes or hangs),
 # or 3 when every case passed but the kernel log holds a warning, a BUG,
-# a lockdep or sleep-in-atomic report (tests cannot always see those).
+# a lockdep or sleep-in-atomic report (tests cannot always see those),
+# or 4 when the x86_64 guest did not bring up its two nodes.
 # GOSALLOC_KUNIT_TAG names a variant (its outputs are kunit-ARCH-TAG.*);
 # GOSALLOC_KUNIT_ARGS adds kernel command-line arguments.
 set -euo pipefail
@@ -29,8 +31,15 @@ cross=()
 case $arch in
 um)	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-um.config") ;;
 x86_64)	need_pkgs kunit-x86_64
-	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config")
-	qemu_args=(--qemu_args="-smp 2")
+	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config"
+		  "$GOSALLOC_TOP/tools/kernel/kunit-x86_64-nodes.config")
+	# kunit.py gives the guest 1024 MiB (-m 1024): half per node; a
+	# socket per node, as in qemu-run.sh.
+	qemu_args=(--qemu_args="-smp 2,sockets=2,cores=1,threads=1
+		-object memory-backend-ram,id=mem0,size=512M
+		-object memory-backend-ram,id=mem1,size=512M
+		-numa node,nodeid=0,cpus=0,memdev=mem0
+		-numa node,nodeid=1,cpus=1,memdev=mem1")
 	;;
 arm64)	need_pkgs kunit-arm64
 	configs+=("$GOSALLOC_TOP/tools/kernel/kunit-arm64.config")
@@ -68,4 +77,9 @@ cp "$build/test.log" "$out/kunit-$name.kernel.log"
 if grep -E "$GOSALLOC_SPLAT" "$build/test.log"; then
 	log "the kernel log of the KUnit run holds a report (above)"
 	exit 3
+fi
+# Without two nodes gosalloc_node's placement cases skip, and pass.
+if [ "$arch" = x86_64 ] && ! grep -q "Brought up 2 nodes" "$build/test.log"; then
+	log "the x86_64 guest did not bring up two NUMA nodes (see $out/kunit-$name.kernel.log)"
+	exit 4
 fi

@@ -12,7 +12,8 @@ project_modules() {
 		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko"
 		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_fuzz.ko"
 		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_kfree.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_charge.ko")
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_charge.ko"
+		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_node.ko")
 }
 
 # debian_modules [SERIES]: fetch Debian's kernel, build the project's modules

@@ -8,9 +8,11 @@
 #   125	the guest died before reporting a status (panic, triple fault);
 #	a guest that dies before its script starts is booted again, twice
 #	at most
-# Environment: GOSALLOC_VM_SMP (2), GOSALLOC_VM_MEM (2G),
-# GOSALLOC_VM_APPEND (extra kernel arguments), GOSALLOC_VM_ACCEL (tcg;
-# KVM fails on the hosts this project is tested on, so it is opt-in).
+# Environment: GOSALLOC_VM_SMP (2), GOSALLOC_VM_MEM (2G, or in M),
+# GOSALLOC_VM_NODES (1; more splits memory and CPUs evenly into that many
+# NUMA nodes), GOSALLOC_VM_APPEND (extra kernel arguments),
+# GOSALLOC_VM_ACCEL (tcg; KVM fails on the hosts this project is tested
+# on, so it is opt-in).
 set -euo pipefail
 . "$(dirname "$0")/../kernel/lib.sh"
 
@@ -20,12 +22,39 @@ log=${3:-$(mktemp)}
 need_pkgs guest
 
 timeout_s=${GOSALLOC_VM_TIMEOUT:-600}
+smp=${GOSALLOC_VM_SMP:-2}
+mem=${GOSALLOC_VM_MEM:-2G}
+nodes=${GOSALLOC_VM_NODES:-1}
+
+# numa_args: QEMU options for $nodes nodes, each with an equal share of
+# the memory (a RAM backend each) and of the CPUs, each node a socket of
+# its own: CPUs of one socket share a last-level cache, which the kernel
+# refuses across nodes with a warning at boot ("llc-sibling ... is not on
+# the same node").
+numa=()
+smp_arg=$smp
+numa_args() {
+	local mb i
+	case $mem in
+	*G)	mb=$((${mem%G} * 1024)) ;;
+	*M)	mb=${mem%M} ;;
+	*)	die "GOSALLOC_VM_MEM=$mem: give it in G or M" ;;
+	esac
+	[ $((mb % nodes)) -eq 0 ] && [ $((smp % nodes)) -eq 0 ] ||
+		die "cannot split $mem and $smp CPUs into $nodes nodes"
+	smp_arg="$smp,sockets=$nodes,cores=$((smp / nodes)),threads=1"
+	for ((i = 0; i < nodes; i++)); do
+		numa+=(-object "memory-backend-ram,id=mem$i,size=$((mb / nodes))M"
+		       -numa "node,nodeid=$i,cpus=$((i * smp / nodes))-$(((i + 1) * smp / nodes - 1)),memdev=mem$i")
+	done
+}
+[ "$nodes" -le 1 ] || numa_args
 
 boot() {
 	set +e
 	timeout --foreground -k 10 "$timeout_s" \
 		qemu-system-x86_64 -accel "${GOSALLOC_VM_ACCEL:-tcg}" -cpu max \
-		-smp "${GOSALLOC_VM_SMP:-2}" -m "${GOSALLOC_VM_MEM:-2G}" \
+		-smp "$smp_arg" -m "$mem" "${numa[@]}" \
 		-bios qboot.rom -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 ${GOSALLOC_VM_APPEND:-}" \

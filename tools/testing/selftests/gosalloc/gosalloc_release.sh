@@ -15,7 +15,10 @@
 # moved by 40 kB at most. So the test fixes them at their smallest (four
 # batches, about 1 MiB per CPU) through vm.percpu_pagelist_high_fraction,
 # which also turns the tuning off, and lets the vmstat worker trim them
-# before each sample.
+# before each sample. Every node's zones have lists of their own, so
+# MemFree alone may move by 1 MiB per node: in the two-node guest
+# (kselftest-6.12-numa) it moved by 1276 kB as the lists shrank by 1064
+# kB, while MemFree plus the lists moved by 212 kB.
 . ./ktap.sh
 . ./gosalloc_lib.sh
 
@@ -100,8 +103,10 @@ after_pcp=$(pcp_kib)
 echo "$old_fraction" >$fraction
 echo "# MemFree before=$before kB after=$after kB ($((after - before)) kB); per-CPU free lists before=$before_pcp kB after=$after_pcp kB"
 delta=$((after - before))
-ktap_check "MemFree after unload within 1 MiB of before" \
-	[ "${delta#-}" -lt 1024 ]
+nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
+[ "$nodes" -ge 1 ] || nodes=1
+ktap_check "MemFree after unload within $nodes MiB of before" \
+	[ "${delta#-}" -lt $((1024 * nodes)) ]
 delta=$((after + after_pcp - before - before_pcp))
 ktap_check "MemFree and per-CPU lists after unload within 1 MiB of before" \
 	[ "${delta#-}" -lt 1024 ]
