@@ -56,4 +56,18 @@ void gosalloc_sample_sum(bool (*match)(unsigned long caller),
 void gosalloc_debugfs_init(void);
 void gosalloc_debugfs_exit(void);
 
+/* Kernel mode (kmalloc.c, main.c). */
+int gosalloc_core_init(void);
+void *gosalloc_alloc_from(size_t size, gfp_t flags, int node,
+			  unsigned long caller);
+void gosalloc_free_from(const void *p, unsigned long caller);
+#ifdef CONFIG_GOSALLOC_KMALLOC
+bool gosalloc_kmalloc_active(void);
+#else
+static inline bool gosalloc_kmalloc_active(void)
+{
+	return false;
+}
+#endif
+
 #endif /* _GOSALLOC_INTERNAL_H */

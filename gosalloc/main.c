@@ -28,7 +28,15 @@ static void gosalloc_teardown(void)
 	gosalloc_nodes_exit();
 }
 
-static int __init gosalloc_init(void)
+static bool gosalloc_core_up;
+
+/*
+ * The allocator itself, ready to serve allocations: in kernel mode
+ * (kmalloc.c) this runs from kmem_cache_init(), when the page allocator
+ * and the per-CPU areas are up but not the scheduler, workqueues or
+ * debugfs; gosalloc_init() starts the rest.
+ */
+int __init gosalloc_core_init(void)
 {
 	int err;
 
@@ -48,6 +56,23 @@ static int __init gosalloc_init(void)
 	if (err)
 		goto err_teardown;
 	gosalloc_sample_set_rate(gosalloc_sample_rate);
+	gosalloc_core_up = true;
+	return 0;
+
+err_teardown:
+	gosalloc_teardown();
+	return err;
+}
+
+static int __init gosalloc_init(void)
+{
+	int err;
+
+	if (!gosalloc_core_up) {
+		err = gosalloc_core_init();
+		if (err)
+			return err;
+	}
 	err = gosalloc_scavenge_init();
 	if (err)
 		goto err_teardown;
@@ -60,7 +85,9 @@ static int __init gosalloc_init(void)
 	return 0;
 
 err_teardown:
-	gosalloc_teardown();
+	/* Serving kmalloc, the heap must stay: run without the rest. */
+	if (!gosalloc_kmalloc_active())
+		gosalloc_teardown();
 	return err;
 }
 

@@ -749,6 +749,32 @@ static void free_checked(const void *p, unsigned long caller)
 		free_span(p, gosalloc_span_lookup(p), caller, false);
 }
 
+/* gosalloc_free() of @p, called from @caller. */
+static __always_inline void free_common(const void *p, unsigned long caller)
+{
+	struct gosalloc_span *s;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	if (gosalloc_hooked()) {
+		hooked_free(p, caller);
+		return;
+	}
+	s = gosalloc_span_lookup(p);
+	if (likely(small_object(s, p) && !READ_ONCE(s->sampled))) {
+		small_free(s, p, caller, false);
+		return;
+	}
+	/* Tiny objects by a tail call: tiny.c checks the object itself. */
+	if (s && gosalloc_span_state(s) == GOSALLOC_SPAN_TINY &&
+	    !READ_ONCE(s->sampled)) {
+		gosalloc_tiny_free_checked(s, p, caller);
+		return;
+	}
+	/* Sampled and large objects, and bad pointers. */
+	free_span(p, s, caller, false);
+}
+
 /**
  * gosalloc_free() - free memory from gosalloc
  * @p: object from gosalloc, or NULL, or ZERO_SIZE_PTR
@@ -763,27 +789,7 @@ static void free_checked(const void *p, unsigned long caller)
  */
 void gosalloc_free(const void *p)
 {
-	struct gosalloc_span *s;
-
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	if (gosalloc_hooked()) {
-		hooked_free(p, _RET_IP_);
-		return;
-	}
-	s = gosalloc_span_lookup(p);
-	if (likely(small_object(s, p) && !READ_ONCE(s->sampled))) {
-		small_free(s, p, _RET_IP_, false);
-		return;
-	}
-	/* Tiny objects by a tail call: tiny.c checks the object itself. */
-	if (s && gosalloc_span_state(s) == GOSALLOC_SPAN_TINY &&
-	    !READ_ONCE(s->sampled)) {
-		gosalloc_tiny_free_checked(s, p, _RET_IP_);
-		return;
-	}
-	/* Sampled and large objects, and bad pointers. */
-	free_span(p, s, _RET_IP_, false);
+	free_common(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gosalloc_free);
 
@@ -988,3 +994,22 @@ void gosalloc_free_bulk(size_t nr, void **p)
 	}
 }
 EXPORT_SYMBOL_GPL(gosalloc_free_bulk);
+
+#ifdef CONFIG_GOSALLOC_KMALLOC
+/*
+ * Kernel mode (kmalloc.c): gosalloc_alloc_node() and gosalloc_free() on
+ * behalf of kmalloc() and kfree() called from @caller.
+ */
+void *gosalloc_alloc_from(size_t size, gfp_t flags, int node,
+			  unsigned long caller)
+{
+	if (node == NUMA_NO_NODE)
+		return alloc(size, flags, caller);
+	return alloc_node(size, flags, node, caller);
+}
+
+void gosalloc_free_from(const void *p, unsigned long caller)
+{
+	free_common(p, caller);
+}
+#endif

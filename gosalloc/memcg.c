@@ -93,7 +93,8 @@ static void set_init(struct gosalloc_memcg *m, struct obj_cgroup *objcg)
  * @objcg: the object cgroup, referenced by the caller (the reference
  *	   becomes the set's); NULL for tests, whose pages are charged as
  *	   the context allocating them is
- * @gfp: gfp flags for the set itself, which is charged too
+ * @gfp: gfp flags for the set itself, which is charged too (not in
+ *	 kernel mode, see below)
  *
  * Context: any context @gfp allows.
  * Return: the set, or NULL.
@@ -105,7 +106,13 @@ struct gosalloc_memcg *gosalloc_memcg_set_new(struct obj_cgroup *objcg,
 
 	/* How hard to try, as the caller asked; no zone or other flags. */
 	gfp &= GFP_KERNEL | __GFP_HIGH | __GFP_MEMALLOC | __GFP_NOMEMALLOC;
-	m = kzalloc(sizeof(*m), gfp | __GFP_ACCOUNT | __GFP_NOWARN);
+	/*
+	 * In kernel mode kzalloc() is gosalloc's own: a charged one would
+	 * come back here for the set it is making. The set goes uncharged.
+	 */
+	if (!gosalloc_kmalloc_active())
+		gfp |= __GFP_ACCOUNT;
+	m = kzalloc(sizeof(*m), gfp | __GFP_NOWARN);
 	if (!m)
 		return NULL;
 	set_init(m, objcg);

@@ -401,12 +401,25 @@ static void heap_limit_cover(unsigned long end)
  * Take the guard on @n order-0 pages from @page on, fresh from the page
  * allocator and not yet the heap's. Context: any context.
  */
+/*
+ * @n pages from @page on join the heap (or leave it, @n < 0). In kernel
+ * mode (kmalloc.c) they count as Slab in /proc/meminfo, as the slabs of
+ * SLUB's kmalloc caches would.
+ */
+static void pages_account(struct page *page, long n)
+{
+	if (gosalloc_kmalloc_active())
+		mod_node_page_state(page_pgdat(page), NR_SLAB_UNRECLAIMABLE_B,
+				    n * PAGE_SIZE);
+}
+
 static void pages_guard(struct page *page, unsigned long n)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		page_ref_add(page + i, GOSALLOC_PAGE_GUARD);
+	pages_account(page, n);
 }
 
 /*
@@ -423,6 +436,7 @@ static bool page_put_guarded(struct page *page)
 
 	if (likely(count == GOSALLOC_PAGE_GUARD + 1)) {
 		page_ref_sub(page, GOSALLOC_PAGE_GUARD);
+		pages_account(page, -1);
 		__free_page(page);
 		return true;
 	}

@@ -71,9 +71,19 @@
 unsigned int gosalloc_tiny_max __read_mostly = GOSALLOC_TINY_MAX_DEFAULT;
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_max);
 
+/*
+ * The largest tiny_max: 15, or 0 in kernel mode (kmalloc.c), where any
+ * allocation may be a kmalloc and kmalloc promises alignment that the
+ * slots of exact sizes do not have.
+ */
+static unsigned int tiny_max_limit(void)
+{
+	return gosalloc_kmalloc_active() ? 0 : GOSALLOC_TINY_SIZE - 1;
+}
+
 static int tiny_max_param_set(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, GOSALLOC_TINY_SIZE - 1);
+	return param_set_uint_minmax(val, kp, 0, tiny_max_limit());
 }
 
 static const struct kernel_param_ops tiny_max_param_ops = {
@@ -984,7 +994,7 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_is_live);
 
 /**
  * gosalloc_tiny_set_max() - serve requests of 1 to @max bytes from now on
- * @max: 0 (no tiny objects) to 15, clamped
+ * @max: 0 (no tiny objects) to 15, clamped (to 0 in kernel mode)
  *
  * For tests and the benchmark; tiny objects already allocated stay valid.
  *
@@ -993,6 +1003,6 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_is_live);
  */
 unsigned int gosalloc_tiny_set_max(unsigned int max)
 {
-	return xchg(&gosalloc_tiny_max, min(max, GOSALLOC_TINY_SIZE - 1));
+	return xchg(&gosalloc_tiny_max, min(max, tiny_max_limit()));
 }
 EXPORT_SYMBOL_NS_GPL(gosalloc_tiny_set_max, GOSALLOC_INTERNAL);

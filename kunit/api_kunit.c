@@ -10,6 +10,7 @@
 
 #include "gosalloc.h"
 #include "internal.h"
+#include "helpers.h"
 
 static const size_t api_sizes[] = {
 	1, 7, 8, 15, 16, 24, 100, 128, 1000, 4096, 5000, SZ_32K, SZ_32K + 1,
@@ -181,11 +182,14 @@ static void gosalloc_free_bulk_mixed(struct kunit *test)
 	}
 	objs[40] = NULL;
 	objs[41] = gosalloc_alloc(0, GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
-			40ULL);
+	GOSALLOC_EXPECT_COUNT(test,
+			      gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
+			      40ULL);
 	gosalloc_free_bulk(ARRAY_SIZE(objs), objs);
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) - frees, 40ULL);
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+	GOSALLOC_EXPECT_COUNT(test, gosalloc_stat_read(GOSALLOC_FREES) - frees,
+			      40ULL);
+	GOSALLOC_EXPECT_LEVEL(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC),
+			      alloc);
 }
 
 static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
@@ -200,14 +204,16 @@ static void gosalloc_stats_count_mallocs_and_frees(struct kunit *test)
 		objs[i] = gosalloc_alloc(100 * (i + 1), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, objs[i]);
 	}
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
-			(u64)ARRAY_SIZE(objs));
+	GOSALLOC_EXPECT_COUNT(test,
+			      gosalloc_stat_read(GOSALLOC_MALLOCS) - mallocs,
+			      (u64)ARRAY_SIZE(objs));
 	KUNIT_EXPECT_GT(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
 	for (i = 0; i < ARRAY_SIZE(objs); i++)
 		gosalloc_free(objs[i]);
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) - frees,
-			(u64)ARRAY_SIZE(objs));
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+	GOSALLOC_EXPECT_COUNT(test, gosalloc_stat_read(GOSALLOC_FREES) - frees,
+			      (u64)ARRAY_SIZE(objs));
+	GOSALLOC_EXPECT_LEVEL(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC),
+			      alloc);
 }
 
 static int ptr_cmp(const void *a, const void *b)
@@ -288,11 +294,13 @@ static void gosalloc_bulk_chains_every_class(struct kunit *test)
 			expect_distinct(test, objs, n, size, sorted);
 			frees = gosalloc_stat_read(GOSALLOC_FREES);
 			gosalloc_free_bulk(n, objs);
-			KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_FREES) -
-					frees, (u64)n);
+			GOSALLOC_EXPECT_COUNT(test,
+					      gosalloc_stat_read(GOSALLOC_FREES) - frees,
+					      (u64)n);
 		}
 	}
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC), alloc);
+	GOSALLOC_EXPECT_LEVEL(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC),
+			      alloc);
 }
 
 /*

@@ -188,8 +188,9 @@ static void gosalloc_kthreads_on_every_cpu(struct kunit *test)
 	}
 	kunit_info(test, "%u threads, %u operations each\n", n, CONTEXT_OPS);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sh->errors), 0);
-	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) -
-			gosalloc_stat_read(GOSALLOC_FREES), live);
+	if (!gosalloc_test_heap_shared())
+		KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_MALLOCS) -
+				gosalloc_stat_read(GOSALLOC_FREES), live);
 }
 
 static struct kunit_case gosalloc_context_cases[] = {

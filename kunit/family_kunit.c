@@ -12,6 +12,7 @@
 
 #include "gosalloc.h"
 #include "internal.h"
+#include "helpers.h"
 
 static void gosalloc_kvmalloc_small_from_gosalloc(struct kunit *test)
 {
@@ -120,7 +121,7 @@ static void gosalloc_realloc_array_overflow(struct kunit *test)
 static void gosalloc_free_any_kernel_memory(struct kunit *test)
 {
 	u64 invalid = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
-	void *k = kmalloc(100, GFP_KERNEL);
+	void *k = kmalloc(GOSALLOC_TEST_SLUB_SIZE, GFP_KERNEL);
 	void *v = vmalloc(SZ_64K);
 	void *g = gosalloc_alloc(100, GFP_KERNEL);
 
@@ -128,7 +129,7 @@ static void gosalloc_free_any_kernel_memory(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, v);
 	KUNIT_ASSERT_NOT_NULL(test, g);
 	KUNIT_EXPECT_FALSE(test, gosalloc_owns(k));
-	KUNIT_EXPECT_GE(test, gosalloc_size_any(k), 100UL);
+	KUNIT_EXPECT_GE(test, gosalloc_size_any(k), GOSALLOC_TEST_SLUB_SIZE);
 	k = gosalloc_realloc_any(k, 200, GFP_KERNEL);	/* stays the kernel's */
 	KUNIT_ASSERT_NOT_NULL(test, k);
 	KUNIT_EXPECT_FALSE(test, gosalloc_owns(k));

@@ -62,6 +62,67 @@ static inline void gosalloc_test_defer(struct kunit *test,
 }
 #endif
 
+/*
+ * Kernel mode (CONFIG_GOSALLOC_KMALLOC, Documentation/kernel-mode.rst):
+ * the kernel's own kmalloc traffic runs through the heap, the CPU caches
+ * and the counters while a test runs. Exact counts of the whole heap and
+ * the exact content of a CPU's list then no longer follow from the test's
+ * own calls; tests check them only when the heap is the test's alone.
+ */
+static inline bool gosalloc_test_heap_shared(void)
+{
+	return gosalloc_kmalloc_active();
+}
+
+static inline void gosalloc_test_needs_own_heap(struct kunit *test)
+{
+	if (gosalloc_test_heap_shared())
+		kunit_skip(test, "kernel mode: the kernel's kmalloc shares the CPU caches");
+}
+
+/*
+ * Expect a count of the whole heap that only grows (allocations, frees)
+ * to be @expected: exactly when the heap is the test's, at least that when
+ * the kernel's kmalloc shares it.
+ */
+static inline void gosalloc_expect_count(struct kunit *test, u64 count,
+					 u64 expected, const char *what,
+					 int line)
+{
+	if (gosalloc_test_heap_shared())
+		KUNIT_EXPECT_GE_MSG(test, count, expected, "%s, line %d", what,
+				    line);
+	else
+		KUNIT_EXPECT_EQ_MSG(test, count, expected, "%s, line %d", what,
+				    line);
+}
+
+#define GOSALLOC_EXPECT_COUNT(test, count, expected)			\
+	gosalloc_expect_count(test, count, expected, #count, __LINE__)
+
+/*
+ * Expect a level of the whole heap (bytes or spans in use) to be
+ * @expected; not checked when the kernel's kmalloc shares the heap.
+ */
+static inline void gosalloc_expect_level(struct kunit *test, u64 level,
+					 u64 expected, const char *what,
+					 int line)
+{
+	if (!gosalloc_test_heap_shared())
+		KUNIT_EXPECT_EQ_MSG(test, level, expected, "%s, line %d", what,
+				    line);
+}
+
+#define GOSALLOC_EXPECT_LEVEL(test, level, expected)			\
+	gosalloc_expect_level(test, level, expected, #level, __LINE__)
+
+/*
+ * A size the kernel's kmalloc() serves from SLUB in either mode: in
+ * kernel mode gosalloc leaves multiples of two pages to SLUB and the page
+ * allocator. Tests that need memory of another allocator take it.
+ */
+#define GOSALLOC_TEST_SLUB_SIZE	(2 * PAGE_SIZE)
+
 /* Run @fn(@arg) on @cpu, in process context; returns its result. */
 static inline long gosalloc_test_on_cpu(unsigned int cpu, long (*fn)(void *),
 					void *arg)

@@ -51,6 +51,7 @@ static void gosalloc_mcache_refill_takes_batch(struct kunit *test)
 	struct mcache_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	gosalloc_test_needs_own_heap(test);
 	mcache_test_init(test, t);
 	/* With every cache drained, the class's spans are all free. */
 	gosalloc_test_drain_all();
@@ -85,6 +86,7 @@ static void gosalloc_mcache_free_overflows_batch(struct kunit *test)
 	struct mcache_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	gosalloc_test_needs_own_heap(test);
 	mcache_test_init(test, t);
 	KUNIT_EXPECT_EQ(test, gosalloc_test_on_cpu(cpumask_first(cpu_online_mask),
 						   overflow_on_cpu, t), 0L);

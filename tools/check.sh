@@ -14,6 +14,11 @@
 #   kunit-um-init	the same, booted with init_on_alloc=1 init_on_free=1
 #			(the kernel's hardening policies; same build)
 #   kunit-um-6.1	the same in a UML kernel built from linux-source-6.1
+#   kunit-um-kmalloc	kernel mode: a UML kernel whose kmalloc is gosalloc's
+#			(tools/kernel/kmalloc/), running kunit.py's default
+#			suites and gosalloc's; the reports those suites
+#			provoke on purpose (kunit-default.expected) are no
+#			failure
 #   kunit-x86_64	KUnit suites in an x86_64 debugging kernel under QEMU,
 #			2 CPUs
 #   module-debug	gosalloc loaded as a module, used by its clients and
@@ -55,7 +60,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-um-kmalloc kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary
@@ -101,6 +106,15 @@ run_lane() {
 				GOSALLOC_KUNIT_ARGS="init_on_alloc=1 init_on_free=1" \
 					run_step "$step" \
 					"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um ;;
+		kunit-*-kmalloc) rm -f "$out/$step.json"	# kunit-ARCH-kmalloc
+				arch=${step#kunit-}
+				GOSALLOC_KUNIT_TAG=kmalloc GOSALLOC_KUNIT_TREE=kmalloc \
+				GOSALLOC_KUNIT_EXPECTED="$GOSALLOC_TOP/tools/kernel/kunit-default.expected" \
+					run_step "$step" \
+					"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" \
+					"${arch%-*}" "$GOSALLOC_SERIES" \
+					"$GOSALLOC_TOP/tools/kernel/kunit-default.config" \
+					"$GOSALLOC_TOP/tools/kernel/kmalloc.config" ;;
 		kunit-*-*)	rm -f "$out/$step.json"	# kunit-ARCH-SERIES
 				series=${step##*-}
 				arch=${step#kunit-}

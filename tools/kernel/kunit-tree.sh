@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# kunit-tree.sh SERIES: print the path of a cached kernel source tree of
-# Debian's linux-source-SERIES with gosalloc linked in, creating it first
-# if needed. gosalloc's sources are copied to <tree>/gosalloc/ (only the
-# files kbuild reads, so that out-of-tree build products never leak in)
-# and hooked into the tree's Kconfig and Kbuild under CONFIG_GOSALLOC.
+# kunit-tree.sh SERIES [kmalloc]: print the path of a cached kernel source
+# tree of Debian's linux-source-SERIES with gosalloc linked in, creating
+# it first if needed. gosalloc's sources are copied to <tree>/gosalloc/
+# (only the files kbuild reads, so that out-of-tree build products never
+# leak in) and hooked into the tree's Kconfig and Kbuild under
+# CONFIG_GOSALLOC. With "kmalloc", a tree of its own that also has the
+# patch series of tools/kernel/kmalloc/ applied (kernel mode,
+# CONFIG_GOSALLOC_KMALLOC); when the series changes, the old one is
+# reversed and the new one applied, so only what they touch rebuilds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +17,8 @@ series=${1:-$GOSALLOC_SERIES}
 pkg=linux-source-$series
 need_pkgs "kernel-tree-$series"
 version=$(dpkg-query -W -f='${Version}' "$pkg")
-tree=$GOSALLOC_CACHE/src/$pkg-${version//[~+:]/_}
+variant=${2:-}
+tree=$GOSALLOC_CACHE/src/$pkg-${version//[~+:]/_}${variant:+-$variant}
 # make check builds kernels side by side from one tree: one unpack or
 # copy at a time (the lock goes when this script exits).
 mkdir -p "$GOSALLOC_CACHE/src"
@@ -30,6 +35,25 @@ if [ ! -f "$tree/.gosalloc-ready" ]; then
 	printf '\nsource "gosalloc/Kconfig"\n' >>"$tree/Kconfig"
 	printf '\nobj-$(CONFIG_GOSALLOC)\t+= gosalloc/\n' >>"$tree/Kbuild"
 	touch "$tree/.gosalloc-ready"
+fi
+
+if [ "$variant" = kmalloc ]; then
+	applied=$tree/.gosalloc-patches
+	series_dir=$GOSALLOC_TOP/tools/kernel/kmalloc
+	if ! diff -rq "$applied" "$series_dir" >/dev/null 2>&1; then
+		if [ -d "$applied" ]; then
+			for p in $(ls -r "$applied"/*.patch); do
+				patch -s -R -p1 -d "$tree" <"$p" ||
+					die "cannot reverse $p in $tree"
+			done
+		fi
+		rm -rf "$applied"
+		for p in "$series_dir"/*.patch; do
+			log "applying $(basename "$p") to $tree"
+			patch -s -p1 -d "$tree" <"$p" || die "$p does not apply"
+		done
+		cp -r "$series_dir" "$applied"
+	fi
 fi
 
 # Copy without preserving times: a changed file gets a new mtime, so make
