@@ -69,6 +69,8 @@ struct bench_row {
 	unsigned long ops;	/* operations per measurement */
 	/* One measurement: run ops operations through one side. */
 	void (*run)(struct bench_row *row, enum bench_side side);
+	/* If set, run after each measurement, untimed. */
+	void (*settle)(enum bench_side side);
 };
 
 struct bench_sample {
@@ -77,7 +79,8 @@ struct bench_sample {
 
 static void **bench_objs;	/* BENCH_BATCH pointers */
 static unsigned int *bench_order;	/* a random permutation of them */
-static struct kmem_cache *bench_cache;	/* for the bulk row */
+static struct kmem_cache *bench_cache;	/* for the bulk and cache rows */
+static struct gosalloc_cache *bench_gcache;	/* the same, gosalloc's */
 
 static __always_inline void *bench_alloc(enum bench_side side, size_t size)
 {
@@ -150,6 +153,58 @@ static void run_bulk(struct bench_row *row, enum bench_side side)
 			kmem_cache_free_bulk(bench_cache, BENCH_BULK, bench_objs);
 		}
 	}
+}
+
+/* Allocate and free one object of a named cache of 64 bytes, in a loop. */
+static void run_cache(struct bench_row *row, enum bench_side side)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < row->ops / 2; i++) {
+		if (side == BENCH_GOS) {
+			p = gosalloc_cache_alloc(bench_gcache, GFP_KERNEL);
+			gosalloc_cache_free(bench_gcache, p);
+		} else {
+			p = kmem_cache_alloc(bench_cache, GFP_KERNEL);
+			kmem_cache_free(bench_cache, p);
+		}
+	}
+}
+
+struct bench_rcu_obj {
+	struct rcu_head rcu;
+	char data[64 - sizeof(struct rcu_head)];
+};
+
+/*
+ * Allocate a 64-byte object and free it after a grace period, in a loop:
+ * gosalloc_free_rcu() against kfree_rcu(). The objects pile up until RCU
+ * frees them, as a workload of RCU-protected updates would pile them up;
+ * the row's settle step waits for all of them outside the timing.
+ */
+static void run_rcu(struct bench_row *row, enum bench_side side)
+{
+	struct bench_rcu_obj *p;
+	unsigned long i;
+
+	for (i = 0; i < row->ops / 2; i++) {
+		if (side == BENCH_GOS) {
+			p = gosalloc_alloc(sizeof(*p), GFP_KERNEL);
+			gosalloc_free_rcu(p, rcu);
+		} else {
+			p = kmalloc(sizeof(*p), GFP_KERNEL);
+			kfree_rcu(p, rcu);
+		}
+	}
+}
+
+static void settle_rcu(enum bench_side side)
+{
+	if (side == BENCH_GOS)
+		gosalloc_rcu_barrier();
+	else
+		gosalloc_kfree_rcu_barrier();
 }
 
 /* Two kthreads on two CPUs: one allocates into a ring, one frees. */
@@ -399,9 +454,19 @@ static void bench_row(struct bench_row *row)
 	row->run(row, BENCH_GOS);	/* warm both up */
 	row->run(row, BENCH_SLUB);
 	for (r = 0; r < n; r++) {
+		if (row->settle) {
+			row->settle(BENCH_GOS);
+			row->settle(BENCH_SLUB);
+		}
 		gos[r] = measure(row, BENCH_GOS);
+		if (row->settle)
+			row->settle(BENCH_GOS);
 		slub[r] = measure(row, BENCH_SLUB);
 		cond_resched();
+	}
+	if (row->settle) {
+		row->settle(BENCH_GOS);
+		row->settle(BENCH_SLUB);
 	}
 	summarise(row, gos, n, &gps, &gcyc, &gspread);
 	summarise(row, slub, n, &sps, &scyc, &sspread);
@@ -566,6 +631,8 @@ static struct bench_row bench_rows[] = {
 	{ "batch-lifo-128", 128, 20 * BENCH_BATCH, run_batch_lifo },
 	{ "batch-random-128", 128, 20 * BENCH_BATCH, run_batch_random },
 	{ "bulk-64x32", 64, 640 * BENCH_BULK, run_bulk },
+	{ "cache-64", 64, 40000, run_cache },
+	{ "rcu-64", 64, 20000, run_rcu, settle_rcu },
 };
 
 static struct bench_row bench_smp_rows[] = {
@@ -770,7 +837,9 @@ static int bench_setup(void)
 	bench_objs = kcalloc(BENCH_BATCH, sizeof(*bench_objs), GFP_KERNEL);
 	bench_order = kcalloc(BENCH_BATCH, sizeof(*bench_order), GFP_KERNEL);
 	bench_cache = kmem_cache_create("gosalloc_bench_64", 64, 0, 0, NULL);
-	if (!bench_objs || !bench_order || !bench_cache)
+	bench_gcache = gosalloc_cache_create("gosalloc_bench_64", 64, 0, 0,
+					     NULL);
+	if (!bench_objs || !bench_order || !bench_cache || !bench_gcache)
 		return -ENOMEM;
 	for (i = 0; i < BENCH_BATCH; i++)
 		bench_order[i] = i;
@@ -788,6 +857,8 @@ static void bench_teardown(void)
 	kvfree(trace_events);
 	kvfree(trace_text);
 	kmem_cache_destroy(bench_cache);
+	if (bench_gcache)
+		gosalloc_cache_destroy(bench_gcache);
 	kfree(bench_order);
 	kfree(bench_objs);
 }
