@@ -387,10 +387,14 @@ static void cpu_flush_remote(struct gosalloc_cache *c,
 
 /* ---- Allocation ---- */
 
-/* The slow path: an object of a new span; no lock held. */
-static noinline void *cache_alloc_slow(struct gosalloc_cache *c, gfp_t gfp)
+/*
+ * The slow path: an object of a new span of node @nid (NUMA_NO_NODE: any),
+ * counted on this CPU; no lock held.
+ */
+static noinline void *cache_alloc_slow(struct gosalloc_cache *c, gfp_t gfp,
+				       int nid)
 {
-	struct gosalloc_span *s = span_new(c, gfp, NUMA_NO_NODE);
+	struct gosalloc_span *s = span_new(c, gfp, nid);
 	unsigned long flags;
 	void *obj;
 
@@ -419,7 +423,7 @@ static __always_inline void *cache_alloc(struct gosalloc_cache *c, gfp_t gfp)
 	}
 	local_irq_restore(flags);
 	if (unlikely(!obj))
-		obj = cache_alloc_slow(c, gfp);
+		obj = cache_alloc_slow(c, gfp, NUMA_NO_NODE);
 	return obj;
 }
 
@@ -546,17 +550,12 @@ static noinline void *cache_alloc_remote(struct gosalloc_cache *c, gfp_t gfp,
 	if (s)
 		span_take(c, s, &obj, 1);
 	spin_unlock_irqrestore(&c->lock, flags);
-	if (!obj) {
-		s = span_new(c, gfp, nid);
-		if (!s)
-			return NULL;
-		spin_lock_irqsave(&c->lock, flags);
-		list_add(&s->list, &c->partial);
-		c->nspans++;
-		span_take(c, s, &obj, 1);
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
-	this_cpu_inc(c->cpu->allocs);
+	if (obj)
+		this_cpu_inc(c->cpu->allocs);
+	else
+		obj = cache_alloc_slow(c, gfp, nid);
+	if (!obj)
+		return NULL;
 	atomic_long_inc(&gosalloc_node(gosalloc_span_lookup(obj)->node)->node_allocs);
 	return obj;
 }
