@@ -14,11 +14,15 @@
  * it.
  *
  * Allocating takes the most recent object of this CPU's array for the
- * cache, with interrupts off; an empty array is refilled with half an
- * array from the cache's spans under cache.lock; with no span left, a new
- * span comes from the heap with no lock held, so that a sleeping gfp may
- * sleep there. Freeing puts the object on this CPU's array; a full array
- * gives its oldest half back to the spans under cache.lock. A span whose
+ * cache, which the fast path *holds* as the size classes hold their lists
+ * (mcache.h): preemption off and a flag set, interrupts on. An empty array
+ * is refilled with half an array from the cache's spans under cache.lock;
+ * with no span left, a new span comes from the heap with no lock held, so
+ * that a sleeping gfp may sleep there. Freeing puts the object on this
+ * CPU's array; a full array gives its oldest half back to the spans under
+ * cache.lock. An interrupt that finds this CPU's arrays held goes around
+ * them: it takes an object of a span, or puts one back, under cache.lock
+ * (and a drain IPI leaves them alone). A span whose
  * objects are all back goes to the heap, unless it is the cache's only
  * span with free objects; under SLAB_TYPESAFE_BY_RCU only after an RCU
  * grace period (call_rcu()), so that a reader that found an object under
@@ -37,7 +41,8 @@
  * Lock order (after malloc.c's):
  *
  *	1. caches lock (the list of caches; any context, irqs saved)
- *	2. a CPU's array, held with interrupts off
+ *	2. a CPU's arrays, held with preemption off (cpu_hold()), or with
+ *	   interrupts off where no one holds them (drain IPIs)
  *	3. cache.lock (any context, irqs saved)
  *	4. heap.lock, only with cache.lock released
  *
@@ -53,6 +58,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cache.h>
+#include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/kmemleak.h>
@@ -320,16 +326,47 @@ static struct gosalloc_span *partial_on_node(struct gosalloc_cache *c, int nid,
 /* ---- Per-CPU arrays ---- */
 
 /*
+ * Hold this CPU's arrays of @c: preemption off and the held flag set,
+ * interrupts on (disabling them was a third of an alloc+free pair under
+ * QEMU's TCG). Code that interrupts a holder finds the flag set and goes
+ * around the arrays. Return: the arrays, or NULL if an interrupted holder
+ * has them.
+ */
+static __always_inline struct gosalloc_cache_cpu *
+cpu_hold(struct gosalloc_cache *c)
+{
+	struct gosalloc_cache_cpu *cc;
+
+	preempt_disable();
+	cc = this_cpu_ptr(c->cpu);
+	if (unlikely(READ_ONCE(cc->held))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(cc->held, 1);
+	barrier();	/* the arrays are ours from here */
+	return cc;
+}
+
+static __always_inline void cpu_unhold(struct gosalloc_cache_cpu *cc)
+{
+	barrier();	/* the arrays are left consistent first */
+	WRITE_ONCE(cc->held, 0);
+	preempt_enable();
+}
+
+/*
  * Fill half of this CPU's array from spans of its node, or of other
- * nodes when its node has none with free objects; interrupts off.
+ * nodes when its node has none with free objects; the arrays held.
  */
 static bool cpu_refill(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc)
 {
 	unsigned int want = GOSALLOC_CACHE_CPU_OBJS / 2;
 	int nid = gosalloc_local_node();
 	struct gosalloc_span *s;
+	unsigned long flags;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsave(&c->lock, flags);
 	while (cc->count < want) {
 		s = partial_on_node(c, nid, true);
 		if (!s)
@@ -337,52 +374,60 @@ static bool cpu_refill(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc)
 		cc->count += span_take(c, s, cc->objs + cc->count,
 				       want - cc->count);
 	}
-	spin_unlock(&c->lock);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return cc->count;
 }
 
 /*
- * Give the oldest @n objects of this CPU's array back to their spans;
- * interrupts off. Spans to release go on @empty.
+ * Give @n objects back to their spans under cache.lock, reporting any
+ * whose span has none out (a double free) against @caller. Spans to
+ * release go on @empty.
+ */
+static void objects_to_spans(struct gosalloc_cache *c, void **objs,
+			     unsigned int n, struct list_head *empty,
+			     unsigned long caller)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&c->lock, flags);
+	for (i = 0; i < n; i++)
+		if (!span_put(c, gosalloc_span_lookup(objs[i]), objs[i], empty))
+			gosalloc_bad_pointer(objs[i], caller,
+					     GOSALLOC_DOUBLE_FREES);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/*
+ * Give the oldest @n objects of a CPU's array back to their spans; the
+ * arrays held, or no one else using them. Spans to release go on @empty.
  */
 static void cpu_flush(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc,
 		      unsigned int n, struct list_head *empty)
 {
-	unsigned int i;
-	void *obj;
-
-	spin_lock(&c->lock);
-	for (i = 0; i < n; i++) {
-		obj = cc->objs[i];
-		if (!span_put(c, gosalloc_span_lookup(obj), obj, empty))
-			gosalloc_bad_pointer(obj, _RET_IP_,
-					     GOSALLOC_DOUBLE_FREES);
-	}
-	spin_unlock(&c->lock);
+	objects_to_spans(c, cc->objs, n, empty, _RET_IP_);
 	cc->count -= n;
 	memmove(cc->objs, cc->objs + n, cc->count * sizeof(void *));
 }
 
 /*
- * Give the objects of other nodes this CPU collected back to their
- * spans; interrupts off. Spans to release go on @empty.
+ * Give the objects of other nodes a CPU collected back to their spans;
+ * as cpu_flush().
  */
 static void cpu_flush_remote(struct gosalloc_cache *c,
 			     struct gosalloc_cache_cpu *cc,
 			     struct list_head *empty)
 {
-	unsigned int i;
-	void *obj;
-
-	spin_lock(&c->lock);
-	for (i = 0; i < cc->nremote; i++) {
-		obj = cc->remote[i];
-		if (!span_put(c, gosalloc_span_lookup(obj), obj, empty))
-			gosalloc_bad_pointer(obj, _RET_IP_,
-					     GOSALLOC_DOUBLE_FREES);
-	}
-	spin_unlock(&c->lock);
+	objects_to_spans(c, cc->remote, cc->nremote, empty, _RET_IP_);
 	cc->nremote = 0;
+}
+
+/* Empty both arrays of a CPU; as cpu_flush(). */
+static void cpu_drain(struct gosalloc_cache *c, struct gosalloc_cache_cpu *cc,
+		      struct list_head *empty)
+{
+	cpu_flush(c, cc, cc->count, empty);
+	cpu_flush_remote(c, cc, empty);
 }
 
 /* ---- Allocation ---- */
@@ -405,23 +450,45 @@ static noinline void *cache_alloc_slow(struct gosalloc_cache *c, gfp_t gfp,
 	c->nspans++;
 	span_take(c, s, &obj, 1);
 	spin_unlock_irqrestore(&c->lock, flags);
-	this_cpu_inc(c->cpu->allocs);
+	this_cpu_inc(c->cpu->other_allocs);
+	return obj;
+}
+
+/*
+ * An object of @c past this CPU's arrays: of a span of node @nid under
+ * cache.lock (of any node's if @any), else of a new span (on @nid unless
+ * @any). No lock held.
+ */
+static noinline void *cache_alloc_direct(struct gosalloc_cache *c, gfp_t gfp,
+					 int nid, bool any)
+{
+	struct gosalloc_span *s;
+	unsigned long flags;
+	void *obj = NULL;
+
+	spin_lock_irqsave(&c->lock, flags);
+	s = partial_on_node(c, nid, any);
+	if (s)
+		span_take(c, s, &obj, 1);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!obj)
+		return cache_alloc_slow(c, gfp, any ? NUMA_NO_NODE : nid);
+	this_cpu_inc(c->cpu->other_allocs);
 	return obj;
 }
 
 static __always_inline void *cache_alloc(struct gosalloc_cache *c, gfp_t gfp)
 {
-	struct gosalloc_cache_cpu *cc;
-	unsigned long flags;
+	struct gosalloc_cache_cpu *cc = cpu_hold(c);
 	void *obj = NULL;
 
-	local_irq_save(flags);
-	cc = this_cpu_ptr(c->cpu);
+	if (unlikely(!cc))	/* we interrupted a holder */
+		return cache_alloc_direct(c, gfp, gosalloc_local_node(), true);
 	if (likely(cc->count) || cpu_refill(c, cc)) {
 		obj = cc->objs[--cc->count];
 		cc->allocs++;
 	}
-	local_irq_restore(flags);
+	cpu_unhold(cc);
 	if (unlikely(!obj))
 		obj = cache_alloc_slow(c, gfp, NUMA_NO_NODE);
 	return obj;
@@ -538,22 +605,10 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_alloc);
  * @nid's memory ran out and @gfp allows it). Return: NULL when memory is
  * short.
  */
-static noinline void *cache_alloc_remote(struct gosalloc_cache *c, gfp_t gfp,
-					 int nid)
+static void *cache_alloc_remote(struct gosalloc_cache *c, gfp_t gfp, int nid)
 {
-	struct gosalloc_span *s;
-	unsigned long flags;
-	void *obj = NULL;
+	void *obj = cache_alloc_direct(c, gfp, nid, false);
 
-	spin_lock_irqsave(&c->lock, flags);
-	s = partial_on_node(c, nid, false);
-	if (s)
-		span_take(c, s, &obj, 1);
-	spin_unlock_irqrestore(&c->lock, flags);
-	if (obj)
-		this_cpu_inc(c->cpu->allocs);
-	else
-		obj = cache_alloc_slow(c, gfp, nid);
 	if (!obj)
 		return NULL;
 	atomic_long_inc(&gosalloc_node(gosalloc_span_lookup(obj)->node)->node_allocs);
@@ -655,7 +710,8 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_alloc_bulk);
 /* ---- Free ---- */
 
 /* Is @p the start of an object of cache span @s (not its tail waste)? */
-static bool cache_object_start(struct gosalloc_span *s, const void *p)
+static __always_inline bool cache_object_start(struct gosalloc_span *s,
+					       const void *p)
 {
 	unsigned long off = (unsigned long)p - s->base;
 	u32 idx = ((u64)off * s->divmagic) >> 32;
@@ -663,23 +719,12 @@ static bool cache_object_start(struct gosalloc_span *s, const void *p)
 	return idx * s->elemsize == off && idx < s->nelems;
 }
 
-/*
- * Check that @p, whose span lookup gave @s, is an object of cache @c (of
- * any cache if @c is NULL); report it otherwise. A charged object (of
- * @c, which is not checked) is freed here. Return: its cache, or NULL
- * when there is nothing more to do.
- */
-static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
-				       struct gosalloc_span *s, const void *p,
-				       unsigned long caller)
+/* cache_of() for what is not an object of the cache asked for. */
+static noinline struct gosalloc_cache *
+cache_of_slow(struct gosalloc_cache *c, struct gosalloc_span *s,
+	      const void *p, u8 state, struct gosalloc_cache *owner,
+	      unsigned long caller)
 {
-	u8 state = s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD;
-	struct gosalloc_cache *owner;
-
-	/* Pairs with the release in span_new(). */
-	owner = state == GOSALLOC_SPAN_CACHE ? smp_load_acquire(&s->cache) : NULL;
-	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
-		return owner;
 	if (c && state == GOSALLOC_SPAN_MEMCG) {	/* charged: memcg.c */
 		if (gosalloc_hooked())
 			gosalloc_sanitize_free(s, p);
@@ -695,9 +740,29 @@ static struct gosalloc_cache *cache_of(struct gosalloc_cache *c,
 }
 
 /*
+ * Check that @p, whose span lookup gave @s, is an object of cache @c (of
+ * any cache if @c is NULL); report it otherwise. A charged object (of
+ * @c, which is not checked) is freed here. Return: its cache, or NULL
+ * when there is nothing more to do.
+ */
+static __always_inline struct gosalloc_cache *
+cache_of(struct gosalloc_cache *c, struct gosalloc_span *s, const void *p,
+	 unsigned long caller)
+{
+	u8 state = s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD;
+	struct gosalloc_cache *owner;
+
+	/* Pairs with the release in span_new(). */
+	owner = state == GOSALLOC_SPAN_CACHE ? smp_load_acquire(&s->cache) : NULL;
+	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
+		return owner;
+	return cache_of_slow(c, s, p, state, owner, caller);
+}
+
+/*
  * Free @p of cache @c, an object of another node than the one this CPU's
  * caches serve, into this CPU's array of such objects, sending the array
- * home first if it is full; interrupts off. Return: false if @p is there
+ * home first if it is full; the arrays held. Return: false if @p is there
  * already (a double free).
  */
 static bool cpu_free_remote(struct gosalloc_cache *c,
@@ -718,7 +783,7 @@ static bool cpu_free_remote(struct gosalloc_cache *c,
 
 /*
  * Free @p of cache @c into this CPU's array, giving the oldest half back
- * if it is full; interrupts off. Return: false if @p is the object freed
+ * if it is full; the arrays held. Return: false if @p is the object freed
  * last (a double free).
  */
 static bool cpu_free_local(struct gosalloc_cache *c,
@@ -734,23 +799,40 @@ static bool cpu_free_local(struct gosalloc_cache *c,
 	return true;
 }
 
-static void cache_free(struct gosalloc_cache *c, struct gosalloc_span *s,
-		       void *p, unsigned long caller)
+/*
+ * Free @p of cache @c past this CPU's arrays, which the code we
+ * interrupted holds: straight to its span under cache.lock.
+ */
+static noinline void cache_free_direct(struct gosalloc_cache *c, void *p,
+				       unsigned long caller)
+{
+	LIST_HEAD(empty);
+
+	objects_to_spans(c, &p, 1, &empty, caller);
+	this_cpu_inc(c->cpu->other_frees);
+	span_release_list(c, &empty);
+}
+
+static __always_inline void cache_free(struct gosalloc_cache *c,
+				       struct gosalloc_span *s, void *p,
+				       unsigned long caller)
 {
 	struct gosalloc_cache_cpu *cc;
-	unsigned long flags;
 	LIST_HEAD(empty);
 	bool twice;
 
 	if (want_init_on_free() && !link_after(c->flags, c->ctor))
 		memset(p, 0, c->size);
-	local_irq_save(flags);
-	cc = this_cpu_ptr(c->cpu);
+	cc = cpu_hold(c);
+	if (unlikely(!cc)) {
+		cache_free_direct(c, p, caller);
+		return;
+	}
 	if (gosalloc_span_remote(s))
 		twice = !cpu_free_remote(c, cc, p, &empty);
 	else
 		twice = !cpu_free_local(c, cc, p, &empty);
-	local_irq_restore(flags);
+	cpu_unhold(cc);
 	if (unlikely(twice))
 		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 	if (unlikely(!list_empty(&empty)))
@@ -931,24 +1013,44 @@ struct gosalloc_cache *gosalloc_cache_create(const char *name,
 EXPORT_SYMBOL_GPL(gosalloc_cache_create);
 
 /*
- * Empty every CPU's array of @c into the spans. Only at destroy, when
- * no one may use the cache any more, so the arrays are read remotely.
+ * Empty every CPU's arrays of @c into the spans. Only at destroy, when
+ * no one may use the cache any more, so the arrays are read remotely;
+ * CPU hotplug is held off, as a CPU going down drains its arrays too.
  */
 static void cache_drain(struct gosalloc_cache *c)
 {
-	struct gosalloc_cache_cpu *cc;
-	unsigned long flags;
 	unsigned int cpu;
 	LIST_HEAD(empty);
 
-	for_each_possible_cpu(cpu) {
-		cc = per_cpu_ptr(c->cpu, cpu);
-		local_irq_save(flags);
-		cpu_flush(c, cc, cc->count, &empty);
-		cpu_flush_remote(c, cc, &empty);
-		local_irq_restore(flags);
-	}
+	cpus_read_lock();
+	for_each_possible_cpu(cpu)
+		cpu_drain(c, per_cpu_ptr(c->cpu, cpu), &empty);
+	cpus_read_unlock();
 	span_release_list(c, &empty);
+}
+
+/**
+ * gosalloc_caches_cpu_dead() - give a dead CPU's cached objects back
+ * @cpu: a CPU that went offline
+ *
+ * Every cache's arrays of @cpu go back to the spans, so that objects
+ * freed there last do not wait for the cache's destruction.
+ *
+ * Context: CPU hotplug's dead callback; process context.
+ */
+void gosalloc_caches_cpu_dead(unsigned int cpu)
+{
+	struct gosalloc_cache *c;
+	unsigned long flags;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&gosalloc_caches_lock, flags);
+	list_for_each_entry(c, &gosalloc_caches, list) {
+		cpu_drain(c, per_cpu_ptr(c->cpu, cpu), &empty);
+		span_release_list(c, &empty);
+		INIT_LIST_HEAD(&empty);
+	}
+	spin_unlock_irqrestore(&gosalloc_caches_lock, flags);
 }
 
 /* Release the spans with no object out. Return: objects still out. */
@@ -973,15 +1075,20 @@ static unsigned long cache_shrink(struct gosalloc_cache *c)
 	return out;
 }
 
-/* This CPU's part of gosalloc_cache_shrink(); interrupts off. */
+/*
+ * This CPU's part of gosalloc_cache_shrink(); interrupts off. Arrays
+ * held by the code this interrupted stay as they are: that CPU is busy
+ * with the cache anyway.
+ */
 static void cache_flush_this_cpu(void *arg)
 {
 	struct gosalloc_cache *c = arg;
 	struct gosalloc_cache_cpu *cc = this_cpu_ptr(c->cpu);
 	LIST_HEAD(empty);
 
-	cpu_flush(c, cc, cc->count, &empty);
-	cpu_flush_remote(c, cc, &empty);
+	if (READ_ONCE(cc->held))
+		return;
+	cpu_drain(c, cc, &empty);
 	span_release_list(c, &empty);
 }
 
@@ -1075,8 +1182,8 @@ static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
 	*frees = 0;
 	for_each_possible_cpu(cpu) {
 		cc = per_cpu_ptr(c->cpu, cpu);
-		*allocs += READ_ONCE(cc->allocs);
-		*frees += READ_ONCE(cc->frees);
+		*allocs += READ_ONCE(cc->allocs) + READ_ONCE(cc->other_allocs);
+		*frees += READ_ONCE(cc->frees) + READ_ONCE(cc->other_frees);
 	}
 }
 

@@ -24,11 +24,18 @@ struct gosalloc_span;
 /* The largest object a cache holds (its spans are at most 32 pages). */
 #define GOSALLOC_CACHE_MAX_SIZE	(128 * 1024)
 
-/* One CPU's objects of a cache: no lock, this CPU with interrupts off. */
+/*
+ * One CPU's objects of a cache: no lock; this CPU, held (cache.c's
+ * cpu_hold()) or with interrupts off and not held.
+ */
 struct gosalloc_cache_cpu {
+	unsigned int held;			/* a fast path holds the arrays */
 	unsigned int count;			/* objects in objs[] */
-	unsigned long allocs;			/* objects handed out here */
-	unsigned long frees;			/* objects freed here */
+	unsigned long allocs;			/* objects handed out from objs[] */
+	unsigned long frees;			/* objects freed into the arrays */
+	/* Past the arrays, on this CPU: this_cpu operations, any context. */
+	unsigned long other_allocs;
+	unsigned long other_frees;
 	void *objs[GOSALLOC_CACHE_CPU_OBJS];	/* most recent last */
 	/* Freed here, of another node than the one this CPU serves: */
 	unsigned int nremote;
@@ -75,6 +82,7 @@ size_t gosalloc_cache_object_size(struct gosalloc_span *s, const void *p);
 void gosalloc_cache_free_span(struct gosalloc_span *s, const void *p,
 			      unsigned long caller);
 void gosalloc_caches_debugfs(struct dentry *dir);
+void gosalloc_caches_cpu_dead(unsigned int cpu);
 void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes);
 void gosalloc_cache_exit(void);
 

@@ -25,6 +25,7 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
+#include "cache.h"
 #include "internal.h"
 
 /* Tunable in debugfs; 0 stops the scavenger. */
@@ -135,6 +136,7 @@ static const struct shrinker gosalloc_shrinker_ops = {
 static int gosalloc_cpu_dead(unsigned int cpu)
 {
 	gosalloc_mcache_drain(cpu);
+	gosalloc_caches_cpu_dead(cpu);
 	return 0;
 }
 

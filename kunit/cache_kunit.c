@@ -4,11 +4,13 @@
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/cpu.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "gosalloc.h"
+#include "helpers.h"
 #include "internal.h"
 
 #define CTOR_MAGIC	0x5a
@@ -240,6 +242,160 @@ static void gosalloc_cache_free_typesafe_by_rcu(struct kunit *test)
 	gosalloc_cache_destroy(c);
 }
 
+/* Allocations and frees of @c counted on every CPU. */
+static void cache_test_counts(struct gosalloc_cache *c, unsigned long *allocs,
+			      unsigned long *frees)
+{
+	struct gosalloc_cache_cpu *cc;
+	unsigned int cpu;
+
+	*allocs = 0;
+	*frees = 0;
+	for_each_possible_cpu(cpu) {
+		cc = per_cpu_ptr(c->cpu, cpu);
+		*allocs += cc->allocs + cc->other_allocs;
+		*frees += cc->frees + cc->other_frees;
+	}
+}
+
+/* Objects of @c out of its spans: handed out or in a CPU's array. */
+static unsigned long cache_test_out(struct gosalloc_cache *c)
+{
+	struct gosalloc_span *s;
+	unsigned long out = 0;
+
+	spin_lock_irq(&c->lock);
+	list_for_each_entry(s, &c->partial, list)
+		out += s->allocated;
+	list_for_each_entry(s, &c->full, list)
+		out += s->allocated;
+	spin_unlock_irq(&c->lock);
+	return out;
+}
+
+struct cache_held_test {
+	struct gosalloc_cache *c;
+	unsigned int before, mid, after, after_shrink;
+	unsigned long other_allocs, other_frees;
+	void *got;
+	bool from_array;
+};
+
+/*
+ * As code that interrupted a holder of this CPU's arrays of a cache:
+ * allocate, free and shrink with the held flag set.
+ */
+static long cache_held_on_cpu(void *arg)
+{
+	struct cache_held_test *t = arg;
+	struct gosalloc_cache_cpu *cc;
+	unsigned long oa, of;
+	unsigned int i;
+	void *p;
+
+	p = gosalloc_cache_alloc(t->c, GFP_KERNEL);
+	gosalloc_cache_free(t->c, p);	/* the array holds objects now */
+	preempt_disable();
+	cc = this_cpu_ptr(t->c->cpu);
+	t->before = cc->count;
+	oa = cc->other_allocs;
+	of = cc->other_frees;
+	WRITE_ONCE(cc->held, 1);
+	p = gosalloc_cache_alloc(t->c, GFP_ATOMIC);
+	t->got = p;
+	t->mid = cc->count;
+	for (i = 0; i < cc->count; i++)
+		t->from_array |= cc->objs[i] == p;
+	gosalloc_cache_free(t->c, p);
+	t->after = cc->count;
+	gosalloc_cache_shrink(t->c);
+	t->after_shrink = cc->count;
+	t->other_allocs = cc->other_allocs - oa;
+	t->other_frees = cc->other_frees - of;
+	WRITE_ONCE(cc->held, 0);
+	preempt_enable();
+	return 0;
+}
+
+/*
+ * Arrays held by a fast path are left alone: an allocation that
+ * interrupts it takes an object of a span, a free puts it back there,
+ * both counted as past the arrays; a shrink's IPI skips them.
+ */
+static void gosalloc_cache_held_arrays_are_bypassed(struct kunit *test)
+{
+	struct cache_held_test t = {
+		.c = test_cache(test, "test_held", 96, 0, 0, NULL),
+	};
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct gosalloc_cache_cpu *cc;
+	unsigned long allocs, frees;
+
+	gosalloc_test_on_cpu(cpu, cache_held_on_cpu, &t);
+	KUNIT_ASSERT_NOT_NULL(test, t.got);
+	KUNIT_EXPECT_FALSE(test, t.from_array);
+	KUNIT_EXPECT_GE(test, t.before, 1U);
+	KUNIT_EXPECT_EQ(test, t.mid, t.before);
+	KUNIT_EXPECT_EQ(test, t.after, t.before);
+	KUNIT_EXPECT_EQ(test, t.after_shrink, t.before);
+	KUNIT_EXPECT_EQ(test, t.other_allocs, 1UL);
+	KUNIT_EXPECT_EQ(test, t.other_frees, 1UL);
+	gosalloc_cache_shrink(t.c);	/* not held now: emptied */
+	cc = per_cpu_ptr(t.c->cpu, cpu);
+	KUNIT_EXPECT_EQ(test, cc->count, 0U);
+	cache_test_counts(t.c, &allocs, &frees);
+	KUNIT_EXPECT_EQ(test, allocs, frees);
+	KUNIT_EXPECT_EQ(test, allocs, 2UL);
+	gosalloc_cache_destroy(t.c);
+}
+
+struct cache_hotplug_test {
+	struct gosalloc_cache *c;
+	void *objs[8];
+};
+
+static long cache_fill_on_cpu(void *arg)
+{
+	struct cache_hotplug_test *t = arg;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->objs); i++)
+		t->objs[i] = gosalloc_cache_alloc(t->c, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(t->objs); i++)
+		gosalloc_cache_free(t->c, t->objs[i]);
+	return this_cpu_ptr(t->c->cpu)->count;
+}
+
+/* A CPU going offline gives its arrays' objects back to the spans. */
+static void gosalloc_cache_cpu_offline_drains_arrays(struct kunit *test)
+{
+	unsigned int a = cpumask_first(cpu_online_mask);
+	unsigned int b = cpumask_next(a, cpu_online_mask);
+	struct cache_hotplug_test t = {
+		.c = test_cache(test, "test_hotplug", 200, 0, 0, NULL),
+	};
+	struct gosalloc_cache_cpu *cc;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || b >= nr_cpu_ids) {
+		gosalloc_cache_destroy(t.c);
+		kunit_skip(test, "needs CPU hotplug and two online CPUs");
+	}
+	KUNIT_ASSERT_GE(test, gosalloc_test_on_cpu(b, cache_fill_on_cpu, &t),
+			1L);
+	cc = per_cpu_ptr(t.c->cpu, b);
+	if (remove_cpu(b)) {
+		gosalloc_cache_destroy(t.c);
+		kunit_skip(test, "CPU %u cannot go offline", b);
+	}
+	KUNIT_EXPECT_EQ(test, cc->count, 0U);
+	KUNIT_EXPECT_EQ(test, cc->nremote, 0U);
+	KUNIT_EXPECT_EQ(test, cache_test_out(t.c), 0UL);
+	KUNIT_ASSERT_EQ(test, add_cpu(b), 0);
+	KUNIT_EXPECT_GE(test, gosalloc_test_on_cpu(b, cache_fill_on_cpu, &t),
+			1L);
+	gosalloc_cache_destroy(t.c);
+}
+
 static struct kunit_case gosalloc_cache_cases[] = {
 	KUNIT_CASE(gosalloc_cache_create_ctor_once),
 	KUNIT_CASE(gosalloc_cache_alloc_alignment_sweep),
@@ -250,6 +406,8 @@ static struct kunit_case gosalloc_cache_cases[] = {
 	KUNIT_CASE(gosalloc_free_cache_object),
 	KUNIT_CASE(gosalloc_cache_alloc_bulk_roundtrip),
 	KUNIT_CASE(gosalloc_cache_free_typesafe_by_rcu),
+	KUNIT_CASE(gosalloc_cache_held_arrays_are_bypassed),
+	KUNIT_CASE(gosalloc_cache_cpu_offline_drains_arrays),
 	{}
 };
 
