@@ -81,6 +81,9 @@ bench:
 stress:
 	$(TOP)/tools/stress.sh
 
+kmalloc-workload:
+	$(TOP)/tools/kmalloc-workload.sh
+
 style:
 	$(TOP)/tools/style.sh
 
@@ -95,4 +98,4 @@ clean:
 	$(MAKE) -C $(TOP)/tools/gosalloc-stat clean
 
 .PHONY: all modules install dkms-install run check check-quick \
-	fresh-root-test bench stress style htmldocs clean
+	fresh-root-test bench stress kmalloc-workload style htmldocs clean

@@ -399,6 +399,8 @@ static void kasan_object(const void *p, size_t size, size_t usable)
 static void shadow_set(const void *p, size_t size, u8 value) { }
 static void kasan_object(const void *p, size_t size, size_t usable) { }
 #define GOSALLOC_KASAN_FREE	0
+#define GOSALLOC_KASAN_REDZONE	0
+#define GOSALLOC_KASAN_GRANULE	1
 #endif
 
 /* The bytes KASAN may let the owner of object @p use. */
@@ -446,12 +448,75 @@ void gosalloc_sanitize_free(struct gosalloc_span *s, const void *p)
 		shadow_set(p, s->elemsize, GOSALLOC_KASAN_FREE);
 }
 
-/* Span @s leaves the heap (@free false) or goes back to it. */
-void gosalloc_kasan_span(struct gosalloc_span *s, bool free)
+/* Poison the @size bytes of object @p as freed, as a pool keeps it. */
+void gosalloc_kasan_poison_free(const void *p, size_t size)
 {
+	shadow_set(p, round_up(size, GOSALLOC_KASAN_GRANULE),
+		   GOSALLOC_KASAN_FREE);
+}
+
+/*
+ * KASAN's shadow of the first byte of object @p (0 without KASAN): 0 or
+ * a count of usable bytes if usable, GOSALLOC_KASAN_FREE if freed, else
+ * a red zone.
+ */
+static u8 kasan_shadow(const void *p)
+{
+#ifdef CONFIG_KASAN_GENERIC
+	return *(u8 *)kasan_mem_to_shadow(p);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The bytes from @p on, up to @max, that KASAN lets its owner use: the
+ * size it was allocated with. @max without KASAN.
+ */
+size_t gosalloc_kasan_accessible(const void *p, size_t max)
+{
+	size_t n = 0;
+	u8 v;
+
+	if (!GOSALLOC_KASAN)
+		return max;
+	for (; n < max; n += GOSALLOC_KASAN_GRANULE) {
+		v = kasan_shadow(p + n);
+		if (v)
+			return (s8)v < 0 ? n : min(max, n + v);
+	}
+	return max;
+}
+
+/* Is the first byte of object @p poisoned as freed? */
+bool gosalloc_kasan_freed(const void *p)
+{
+	return GOSALLOC_KASAN && kasan_shadow(p) == GOSALLOC_KASAN_FREE;
+}
+
+/* Is the first byte of object @p poisoned, as freed or as a red zone? */
+bool gosalloc_kasan_poisoned(const void *p)
+{
+	return GOSALLOC_KASAN && (s8)kasan_shadow(p) < 0;
+}
+
+/*
+ * Span @s leaves the heap in @state, or goes back to it (@free). A span
+ * of a size class is a red zone until its objects are handed out, so
+ * that an access past an object into a slot never used, or into the
+ * span's tail, is reported; other spans, and every span in debug mode,
+ * are usable throughout.
+ */
+void gosalloc_kasan_span(struct gosalloc_span *s, bool free, u8 state)
+{
+	u8 value = 0;
+
+	if (free)
+		value = GOSALLOC_KASAN_FREE;
+	else if (state == GOSALLOC_SPAN_SMALL && !gosalloc_debug_on())
+		value = GOSALLOC_KASAN_REDZONE;	/* debug mode writes its poison */
 	if (GOSALLOC_KASAN)
-		shadow_set((void *)s->base, gosalloc_span_bytes(s),
-			   free ? GOSALLOC_KASAN_FREE : 0);
+		shadow_set((void *)s->base, gosalloc_span_bytes(s), value);
 }
 
 /* ---- Fault injection ---- */

@@ -70,7 +70,11 @@ int gosalloc_debug_set(bool on);
 void gosalloc_sanitize_alloc(const void *p, size_t size, gfp_t flags);
 void gosalloc_sanitize_free(struct gosalloc_span *s, const void *p);
 void gosalloc_sanitize_resize(const void *p, size_t size);
-void gosalloc_kasan_span(struct gosalloc_span *s, bool free);
+void gosalloc_kasan_span(struct gosalloc_span *s, bool free, u8 state);
+void gosalloc_kasan_poison_free(const void *p, size_t size);
+bool gosalloc_kasan_freed(const void *p);
+bool gosalloc_kasan_poisoned(const void *p);
+size_t gosalloc_kasan_accessible(const void *p, size_t max);
 
 /* Fault injection: the kernel's fault_attr knobs, in gosalloc's debugfs. */
 struct gosalloc_fail {

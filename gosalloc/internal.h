@@ -61,12 +61,21 @@ int gosalloc_core_init(void);
 void *gosalloc_alloc_from(size_t size, gfp_t flags, int node,
 			  unsigned long caller);
 void gosalloc_free_from(const void *p, unsigned long caller);
+size_t gosalloc_size_quiet(const void *p);
+void gosalloc_free_unhooked(const void *p, unsigned long caller);
 #ifdef CONFIG_GOSALLOC_KMALLOC
 bool gosalloc_kmalloc_active(void);
+bool gosalloc_usercopy_bounds(const void *p, unsigned long n,
+			      unsigned long *offset);
+void gosalloc_kmalloc_quarantine_flush(void);
 #else
 static inline bool gosalloc_kmalloc_active(void)
 {
 	return false;
+}
+
+static inline void gosalloc_kmalloc_quarantine_flush(void)
+{
 }
 #endif
 

@@ -623,8 +623,9 @@ static __always_inline void small_free(struct gosalloc_span *s, const void *p,
 
 /*
  * The usable size of object @p in span @s (from gosalloc_span_lookup()),
- * or 0 after reporting @p: a pointer gosalloc never handed out, one into
- * the middle of an object, or one into memory gosalloc holds free.
+ * or 0 after reporting @p against @caller (unless @caller is 0): a pointer
+ * gosalloc never handed out, one into the middle of an object, or one
+ * into memory gosalloc holds free.
  */
 static size_t object_size(const void *p, struct gosalloc_span *s,
 			  unsigned long caller)
@@ -638,10 +639,9 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		if (!gosalloc_debug_on())
 			return s->elemsize;
 		size = gosalloc_debug_size(s, p);
-		if (size)
-			return size;
-		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
-		return 0;
+		if (!size && caller)
+			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
+		return size;
 	case GOSALLOC_SPAN_LARGE:
 		if ((unsigned long)p == s->base)
 			return gosalloc_span_bytes(s);
@@ -658,15 +658,16 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 		break;
 	case GOSALLOC_SPAN_TINY:
 		size = gosalloc_tiny_size(s, p);
-		if (size)
-			return size;
-		gosalloc_tiny_report(s, p, caller);
-		return 0;
+		if (!size && caller)
+			gosalloc_tiny_report(s, p, caller);
+		return size;
 	case GOSALLOC_SPAN_FREE:
-		gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
+		if (caller)
+			gosalloc_bad_pointer(p, caller, GOSALLOC_DOUBLE_FREES);
 		return 0;
 	}
-	gosalloc_bad_pointer(p, caller, GOSALLOC_INVALID_FREES);
+	if (caller)
+		gosalloc_bad_pointer(p, caller, GOSALLOC_INVALID_FREES);
 	return 0;
 }
 
@@ -1011,5 +1012,20 @@ void *gosalloc_alloc_from(size_t size, gfp_t flags, int node,
 void gosalloc_free_from(const void *p, unsigned long caller)
 {
 	free_common(p, caller);
+}
+
+/* The usable size of object @p, or 0 if it is none; nothing reported. */
+size_t gosalloc_size_quiet(const void *p)
+{
+	return object_size(p, gosalloc_span_lookup(p), 0);
+}
+
+/*
+ * Free object @p, checked by the caller, without the sanitizer hooks,
+ * which ran when @p went into quarantine (kmalloc.c).
+ */
+void gosalloc_free_unhooked(const void *p, unsigned long caller)
+{
+	free_span(p, gosalloc_span_lookup(p), caller, false);
 }
 #endif

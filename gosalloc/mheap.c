@@ -622,7 +622,7 @@ static void direct_place(struct gosalloc_span *s, unsigned long unused)
 	gosalloc_central_span_init(s, 0);
 	/* Published last, with release: see gosalloc_span_state(). */
 	smp_store_release(&s->state, GOSALLOC_SPAN_LARGE);
-	span_map(s, false);
+	span_map(s, true);	/* a pointer into any page finds the object */
 	h->pages_inuse += s->npages;
 	h->spans_inuse++;
 	large_account(s);
@@ -807,11 +807,12 @@ struct gosalloc_span *gosalloc_mheap_alloc_node(unsigned long npages,
 	}
 	if (s) {
 		/* Before the span's init, which writes a tiny span's head. */
-		gosalloc_kasan_span(s, false);
+		gosalloc_kasan_span(s, false, state);
 		gosalloc_central_span_init(s, sizeclass);
 		/* Published last: see gosalloc_span_state(). */
 		smp_store_release(&s->state, state);
-		span_map(s, state != GOSALLOC_SPAN_LARGE);
+		/* Every page: a pointer into any of them finds the object. */
+		span_map(s, true);
 		h->pages_inuse += npages;
 		h->spans_inuse++;
 		if (state == GOSALLOC_SPAN_LARGE)
@@ -877,7 +878,7 @@ static void mheap_free_locked(struct gosalloc_span *s)
 {
 	span_unaccount(s);
 	s->needzero = true;
-	gosalloc_kasan_span(s, true);
+	gosalloc_kasan_span(s, true, 0);
 	free_run_insert(s);
 }
 

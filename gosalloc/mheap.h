@@ -82,9 +82,10 @@ struct gosalloc_span {
 /*
  * The span of every page gosalloc holds in one naturally aligned 1 MiB
  * of physical memory. Entries are written under the heap.lock of the
- * page's node and read without it. The first and last page of every span always map to it;
- * every page of a small span does; other entries may be stale and are
- * only hints (gosalloc_span_lookup() checks them).
+ * page's node and read without it. The first and last page of every
+ * span always map to it; every page of a span in use does (so that a
+ * pointer into any page of an object finds it); other entries may be
+ * stale and are only hints (gosalloc_span_lookup() checks them).
  */
 struct gosalloc_arena {
 	struct gosalloc_span *spans[GOSALLOC_ARENA_PAGES];

@@ -210,11 +210,19 @@ static void gosalloc_cache_free_typesafe_by_rcu(struct kunit *test)
 
 	objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
+	/*
+	 * On one CPU, so that every object of the first span is handed out
+	 * before the next span's: none stays in another CPU's array.
+	 */
+	migrate_disable();
 	for (i = 0; i < n; i++) {
 		objs[i] = gosalloc_cache_alloc(c, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		if (!objs[i])
+			break;
 		memset(objs[i], 0x77, 64);
 	}
+	migrate_enable();
+	KUNIT_ASSERT_EQ(test, i, n);
 	s0 = gosalloc_span_lookup(objs[0]);
 	rcu_read_lock();
 	for (i = 0; i < n; i++)

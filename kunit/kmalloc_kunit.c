@@ -10,6 +10,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/thread_info.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -60,6 +61,11 @@ static bool check_size(struct kunit *test, size_t size)
 	if ((unsigned long)p & (align - 1)) {
 		KUNIT_FAIL(test, "size %zu: offset %lu from alignment %lu",
 			   size, (unsigned long)p & (align - 1), align);
+		ok = false;
+	}
+	if (gosalloc_owns(p) && ks > gosalloc_size_quiet(p)) {
+		KUNIT_FAIL(test, "size %zu: ksize %zu past the object's %zu bytes",
+			   size, ks, gosalloc_size_quiet(p));
 		ok = false;
 	}
 	if (ks < size || ks != kmalloc_size_roundup(size)) {
@@ -125,13 +131,20 @@ static void gosalloc_kmalloc_serves_the_kernel(struct kunit *test)
 	kfree_sensitive(d);
 }
 
-/* kfree() goes through gosalloc's checks: a second free is caught. */
+/*
+ * kfree() goes through gosalloc's checks: a second free is caught. Under
+ * KASAN, which then reports bad kfree()s itself as it does SLUB's, KASAN's
+ * own suite (kasan) checks them.
+ */
 static void gosalloc_kfree_catches_double_free(struct kunit *test)
 {
 	u64 doubles = gosalloc_stat_read(GOSALLOC_DOUBLE_FREES);
 	u64 invalid = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
-	u8 *p = kmalloc(100, GFP_KERNEL);
+	u8 *p;
 
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+		kunit_skip(test, "KASAN reports bad kfree()s (suite kasan)");
+	p = kmalloc(100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	kfree(p + 8);		/* inside an object: reported, ignored */
 	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_INVALID_FREES),
@@ -221,6 +234,7 @@ static void gosalloc_kmalloc_bulk_rcu_kv(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, gosalloc_owns(r));
 	kfree_rcu(r, rcu);
 	kvfree_rcu_barrier();
+	gosalloc_kmalloc_quarantine_flush();	/* under KASAN */
 	/* At least these; the rest of the kernel frees too meanwhile. */
 	KUNIT_EXPECT_GE(test, gosalloc_stat_read(GOSALLOC_FREES),
 			frees + ARRAY_SIZE(bulk) + 2);
@@ -253,6 +267,40 @@ static void gosalloc_kmalloc_pages_in_meminfo(struct kunit *test)
 	KUNIT_EXPECT_GE(test, (u64)slab << PAGE_SHIFT, held);
 }
 
+/*
+ * Hardened usercopy's bounds for every byte of objects of several sizes,
+ * one large among them: a copy from any of its bytes up to the end of
+ * what ksize() gives (under KASAN, of the size asked for) passes, one byte
+ * more does not; the offset is the byte's.
+ * Then the kernel's own check_object_size() passes every such copy.
+ */
+static void gosalloc_usercopy_bounds_every_byte(struct kunit *test)
+{
+	static const size_t sizes[] = { 8, 24, 100, 3000, 20000, 40000 };
+	unsigned long off, ks, got;
+	unsigned int i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p = kmalloc(sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		ks = IS_ENABLED(CONFIG_KASAN_GENERIC) ? sizes[i] : ksize(p);
+		for (off = 0; off < ks; off++) {
+			if (!gosalloc_usercopy_bounds(p + off, ks - off, &got) ||
+			    got != off ||
+			    gosalloc_usercopy_bounds(p + off, ks - off + 1,
+						     &got)) {
+				KUNIT_FAIL(test, "size %zu, bound %lu: byte %lu, offset %lu",
+					   sizes[i], ks, off, got);
+				break;
+			}
+			if (off < sizes[i])
+				check_object_size(p + off, sizes[i] - off, true);
+		}
+		kfree(p);
+	}
+}
+
 static struct kunit_case gosalloc_kmalloc_cases[] = {
 	KUNIT_CASE(gosalloc_kmalloc_serves_the_kernel),
 	KUNIT_CASE_SLOW(gosalloc_kmalloc_every_size),
@@ -262,6 +310,7 @@ static struct kunit_case gosalloc_kmalloc_cases[] = {
 	KUNIT_CASE(gosalloc_kmalloc_bulk_rcu_kv),
 	KUNIT_CASE(gosalloc_kmalloc_node_places),
 	KUNIT_CASE(gosalloc_kmalloc_pages_in_meminfo),
+	KUNIT_CASE(gosalloc_usercopy_bounds_every_byte),
 	{}
 };
 

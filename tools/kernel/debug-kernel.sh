@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# debug-kernel.sh [SERIES]: build (once) the x86_64 debugging kernel that
-# gosalloc is loaded into as a module, from the source tree kunit-tree.sh
-# prepares, with the kernel's own kunit.py. Its configuration is
+# debug-kernel.sh [SERIES [VARIANT [FRAGMENT...]]]: build (once) the
+# x86_64 debugging kernel that gosalloc is loaded into as a module, from
+# the source tree kunit-tree.sh prepares (of VARIANT, "kmalloc" for the
+# kernel-mode tree), with the kernel's own kunit.py. Its configuration is
 # kunit-x86_64.config (the debugging options of the KUnit run) plus
-# module-debug.config (modules, an initramfs, a serial console); gosalloc
-# is not built in. The build directory is cached under
+# module-debug.config (modules, an initramfs, a serial console) plus any
+# FRAGMENTs; without them gosalloc is not built in. The build directory is
+# cached under
 # $GOSALLOC_CACHE/module-debug/, keyed by source version and
 # configuration, and a cached build is brought up to date, not redone.
 # Prints shell assignments for eval:
@@ -16,9 +18,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" "$@")
+tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" "${1:-$GOSALLOC_SERIES}" \
+	${2:-})
+shift $(( $# < 2 ? $# : 2 ))
 configs=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config"
-	 "$GOSALLOC_TOP/tools/kernel/module-debug.config")
+	 "$GOSALLOC_TOP/tools/kernel/module-debug.config" "$@")
 build=$GOSALLOC_CACHE/module-debug/$(basename "$tree")-$(config_hash "${configs[@]}")
 mkdir -p "$build"
 kc_args=()

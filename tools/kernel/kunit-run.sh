@@ -15,7 +15,9 @@
 # a lockdep or sleep-in-atomic report (tests cannot always see those),
 # or 4 when the x86_64 guest did not bring up its two nodes.
 # GOSALLOC_KUNIT_TAG names a variant (its outputs are kunit-ARCH-TAG.*);
-# GOSALLOC_KUNIT_ARGS adds kernel command-line arguments.
+# GOSALLOC_KUNIT_ARGS adds kernel command-line arguments;
+# GOSALLOC_KUNIT_FILTER, a kunit.py filter glob ("kasan", "gosalloc*"),
+# runs only the suites it matches.
 # GOSALLOC_KUNIT_TREE=kmalloc builds from the tree with the kernel-mode
 # patches (kunit-tree.sh). GOSALLOC_KUNIT_EXPECTED names a file of reports
 # the kernel's own suites provoke on purpose, left out of the check for
@@ -76,7 +78,8 @@ rm -f "$build/test.log"
 python3 tools/testing/kunit/kunit.py run --arch="$arch" \
 	--build_dir="$build" --jobs="$(nproc)" --timeout=1200 \
 	"${kc_args[@]}" "${qemu_args[@]}" "${cross[@]}" "${kernel_args[@]}" \
-	--json="$out/kunit-$name.json" || exit
+	--json="$out/kunit-$name.json" ${GOSALLOC_KUNIT_FILTER:+"$GOSALLOC_KUNIT_FILTER"} ||
+	exit
 cp "$build/test.log" "$out/kunit-$name.kernel.log"
 checked=$build/test.log
 if [ -n "${GOSALLOC_KUNIT_EXPECTED:-}" ]; then

@@ -8,8 +8,9 @@
 # leak in) and hooked into the tree's Kconfig and Kbuild under
 # CONFIG_GOSALLOC. With "kmalloc", a tree of its own that also has the
 # patch series of tools/kernel/kmalloc/ applied (kernel mode,
-# CONFIG_GOSALLOC_KMALLOC); when the series changes, the old one is
-# reversed and the new one applied, so only what they touch rebuilds.
+# CONFIG_GOSALLOC_KMALLOC); when the series changes, the applied patches
+# from the first changed one on are reversed and the new ones applied, so
+# only what they touch rebuilds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,20 +41,26 @@ fi
 if [ "$variant" = kmalloc ]; then
 	applied=$tree/.gosalloc-patches
 	series_dir=$GOSALLOC_TOP/tools/kernel/kmalloc
-	if ! diff -rq "$applied" "$series_dir" >/dev/null 2>&1; then
-		if [ -d "$applied" ]; then
-			for p in $(ls -r "$applied"/*.patch); do
-				patch -s -R -p1 -d "$tree" <"$p" ||
-					die "cannot reverse $p in $tree"
-			done
-		fi
-		rm -rf "$applied"
-		for p in "$series_dir"/*.patch; do
-			log "applying $(basename "$p") to $tree"
-			patch -s -p1 -d "$tree" <"$p" || die "$p does not apply"
-		done
-		cp -r "$series_dir" "$applied"
-	fi
+	mkdir -p "$applied"
+	# The patches both series share, from the first: they stay applied,
+	# so that the files they touch keep their times and nothing that
+	# includes them rebuilds.
+	keep=()
+	for p in "$series_dir"/*.patch; do
+		cmp -s "$p" "$applied/$(basename "$p")" || break
+		keep+=("$(basename "$p")")
+	done
+	for p in $(ls -r "$applied"/*.patch 2>/dev/null); do
+		[[ " ${keep[*]} " == *" $(basename "$p") "* ]] && break
+		patch -s -R -p1 -d "$tree" <"$p" || die "cannot reverse $p in $tree"
+		rm "$p"
+	done
+	for p in "$series_dir"/*.patch; do
+		[ -f "$applied/$(basename "$p")" ] && continue
+		log "applying $(basename "$p") to $tree"
+		patch -s -p1 -d "$tree" <"$p" || die "$p does not apply"
+		cp "$p" "$applied/"
+	done
 fi
 
 # Copy without preserving times: a changed file gets a new mtime, so make
