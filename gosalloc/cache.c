@@ -67,6 +67,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include "cache.h"
 #include "gosalloc.h"
@@ -339,20 +340,12 @@ cpu_hold(struct gosalloc_cache *c)
 
 	preempt_disable();
 	cc = this_cpu_ptr(c->cpu);
-	if (unlikely(READ_ONCE(cc->held))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(cc->held, 1);
-	barrier();	/* the arrays are ours from here */
-	return cc;
+	return gosalloc_hold_flag(&cc->held) ? cc : NULL;
 }
 
 static __always_inline void cpu_unhold(struct gosalloc_cache_cpu *cc)
 {
-	barrier();	/* the arrays are left consistent first */
-	WRITE_ONCE(cc->held, 0);
-	preempt_enable();
+	gosalloc_unhold_flag(&cc->held);
 }
 
 /*
@@ -709,16 +702,6 @@ EXPORT_SYMBOL_GPL(gosalloc_cache_alloc_bulk);
 
 /* ---- Free ---- */
 
-/* Is @p the start of an object of cache span @s (not its tail waste)? */
-static __always_inline bool cache_object_start(struct gosalloc_span *s,
-					       const void *p)
-{
-	unsigned long off = (unsigned long)p - s->base;
-	u32 idx = ((u64)off * s->divmagic) >> 32;
-
-	return idx * s->elemsize == off && idx < s->nelems;
-}
-
 /* cache_of() for what is not an object of the cache asked for. */
 static noinline struct gosalloc_cache *
 cache_of_slow(struct gosalloc_cache *c, struct gosalloc_span *s,
@@ -754,7 +737,7 @@ cache_of(struct gosalloc_cache *c, struct gosalloc_span *s, const void *p,
 
 	/* Pairs with the release in span_new(). */
 	owner = state == GOSALLOC_SPAN_CACHE ? smp_load_acquire(&s->cache) : NULL;
-	if (likely(owner && (!c || owner == c) && cache_object_start(s, p)))
+	if (likely(owner && (!c || owner == c) && gosalloc_span_object_start(s, p)))
 		return owner;
 	return cache_of_slow(c, s, p, state, owner, caller);
 }
@@ -905,7 +888,7 @@ size_t gosalloc_cache_object_size(struct gosalloc_span *s, const void *p)
 	/* Pairs with the release in span_new(). */
 	struct gosalloc_cache *c = smp_load_acquire(&s->cache);
 
-	return c && cache_object_start(s, p) ? c->size : 0;
+	return c && gosalloc_span_object_start(s, p) ? c->size : 0;
 }
 
 /**
@@ -922,9 +905,6 @@ unsigned int gosalloc_cache_size(const struct gosalloc_cache *c)
 EXPORT_SYMBOL_GPL(gosalloc_cache_size);
 
 /* ---- Create and destroy ---- */
-
-static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
-			 unsigned long *frees);
 
 static struct gosalloc_cache *cache_new(const char *name, unsigned int size,
 					unsigned int align,
@@ -1141,7 +1121,7 @@ void gosalloc_cache_destroy(struct gosalloc_cache *c)
 		c->dead = true;
 		return;
 	}
-	cache_counts(c, &allocs, &frees);
+	gosalloc_cache_counts(c, &allocs, &frees);
 	spin_lock_irqsave(&gosalloc_caches_lock, flags);
 	list_del(&c->list);
 	gosalloc_gone_mallocs += allocs;
@@ -1172,8 +1152,9 @@ void gosalloc_cache_exit(void)
 
 /* ---- Statistics ---- */
 
-static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
-			 unsigned long *frees)
+/* Objects of @c allocated and freed, on every CPU's arrays and past them. */
+void gosalloc_cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
+			   unsigned long *frees)
 {
 	struct gosalloc_cache_cpu *cc;
 	unsigned int cpu;
@@ -1186,6 +1167,7 @@ static void cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
 		*frees += READ_ONCE(cc->frees) + READ_ONCE(cc->other_frees);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_cache_counts);
 
 /* Sum over the caches: objects allocated, freed, bytes in use. */
 void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes)
@@ -1198,7 +1180,7 @@ void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes)
 	*mallocs = gosalloc_gone_mallocs;
 	*frees = gosalloc_gone_frees;
 	list_for_each_entry(c, &gosalloc_caches, list) {
-		cache_counts(c, &a, &f);
+		gosalloc_cache_counts(c, &a, &f);
 		*mallocs += a;
 		*frees += f;
 		if (a > f)	/* a racing read may see less */
@@ -1215,7 +1197,7 @@ static int caches_show(struct seq_file *m, void *unused)
 	seq_puts(m, "name                      size  stride  align      flags     inuse   spans       mallocs         frees  pages\n");
 	spin_lock_irqsave(&gosalloc_caches_lock, flags);
 	list_for_each_entry(c, &gosalloc_caches, list) {
-		cache_counts(c, &a, &f);
+		gosalloc_cache_counts(c, &a, &f);
 		seq_printf(m, "%-24s %5u %7u %6u 0x%08x %9lu %7lu %13lu %13lu %6u\n",
 			   c->name, c->size, c->stride, c->align,
 			   (__force unsigned int)c->flags, a > f ? a - f : 0,

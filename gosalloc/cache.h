@@ -83,6 +83,8 @@ void gosalloc_cache_free_span(struct gosalloc_span *s, const void *p,
 			      unsigned long caller);
 void gosalloc_caches_debugfs(struct dentry *dir);
 void gosalloc_caches_cpu_dead(unsigned int cpu);
+void gosalloc_cache_counts(struct gosalloc_cache *c, unsigned long *allocs,
+			   unsigned long *frees);
 void gosalloc_caches_stats(u64 *mallocs, u64 *frees, u64 *bytes);
 void gosalloc_cache_exit(void);
 

@@ -123,13 +123,24 @@ static void *quarantine_next(const void *p)
 	return READ_ONCE_NOCHECK(*(void **)p);
 }
 
+/* Free a chain of objects taken out of the quarantine. */
+static void quarantine_free_chain(void *out, unsigned long caller)
+{
+	void *next;
+
+	for (; out; out = next) {
+		next = quarantine_next(out);
+		gosalloc_free_unhooked(out, caller);
+	}
+}
+
 /* Objects a put takes out at most, so that interrupts stay off briefly. */
 #define QUARANTINE_BATCH	32
 
 /* Put freed object @p of @size bytes in; free the oldest past the limit. */
 static void quarantine_put(void *p, size_t size, unsigned long caller)
 {
-	void *out = NULL, *last = NULL, *next;
+	void *out = NULL, *last = NULL;
 	unsigned long flags;
 	unsigned int n = 0;
 
@@ -153,10 +164,7 @@ static void quarantine_put(void *p, size_t size, unsigned long caller)
 	if (last)
 		gosalloc_store_link(last, NULL);	/* ends the chain out */
 	spin_unlock_irqrestore(&quarantine_lock, flags);
-	for (; out; out = next) {
-		next = quarantine_next(out);
-		gosalloc_free_unhooked(out, caller);
-	}
+	quarantine_free_chain(out, caller);
 }
 
 /**
@@ -170,7 +178,7 @@ static void quarantine_put(void *p, size_t size, unsigned long caller)
 void gosalloc_kmalloc_quarantine_flush(void)
 {
 	unsigned long flags;
-	void *out, *next;
+	void *out;
 
 	spin_lock_irqsave(&quarantine_lock, flags);
 	out = quarantine_head;
@@ -178,10 +186,7 @@ void gosalloc_kmalloc_quarantine_flush(void)
 	quarantine_tail = NULL;
 	quarantine_bytes = 0;
 	spin_unlock_irqrestore(&quarantine_lock, flags);
-	for (; out; out = next) {
-		next = quarantine_next(out);
-		gosalloc_free_unhooked(out, _RET_IP_);
-	}
+	quarantine_free_chain(out, _RET_IP_);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_kmalloc_quarantine_flush);
 
@@ -406,7 +411,8 @@ bool gosalloc_usercopy_bounds(const void *p, unsigned long n,
 	switch (gosalloc_span_state(s)) {
 	case GOSALLOC_SPAN_SMALL:
 	case GOSALLOC_SPAN_MEMCG:
-		*offset = off - (((u64)off * s->divmagic) >> 32) * s->elemsize;
+		*offset = off - (unsigned long)gosalloc_span_index(s, p) *
+			  s->elemsize;
 		size = kmalloc_usable(s->elemsize);
 		break;
 	case GOSALLOC_SPAN_LARGE:

@@ -575,26 +575,12 @@ void *gosalloc_alloc_node(size_t size, gfp_t flags, int node)
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_node);
 
-/*
- * Is @p the start of an object of small span @s? One multiplication, and
- * a bound: the tail the objects leave at the end of a span is no object
- * (Go bounds the same test by the span's limit).
- */
-static __always_inline bool span_object_start(struct gosalloc_span *s,
-					      const void *p)
-{
-	unsigned long off = (unsigned long)p - s->base;
-	u32 idx = ((u64)off * s->divmagic) >> 32;
-
-	return idx * s->elemsize == off && idx < s->nelems;
-}
-
 /* Is @p an object of a small span (@s from gosalloc_span_lookup())? */
 static __always_inline bool small_object(struct gosalloc_span *s,
 					 const void *p)
 {
 	return s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL &&
-	       span_object_start(s, p);
+	       gosalloc_span_object_start(s, p);
 }
 
 /*
@@ -634,7 +620,7 @@ static size_t object_size(const void *p, struct gosalloc_span *s,
 
 	switch (s ? gosalloc_span_state(s) : GOSALLOC_SPAN_DEAD) {
 	case GOSALLOC_SPAN_SMALL:
-		if (!span_object_start(s, p))
+		if (!gosalloc_span_object_start(s, p))
 			break;
 		if (!gosalloc_debug_on())
 			return s->elemsize;

@@ -177,6 +177,31 @@ static __always_inline void *gosalloc_object_link(void *obj, unsigned int cls)
 }
 
 /*
+ * Take this CPU's held flag @held, preemption already off. Return: true
+ * with the flag set; false, preemption back on, if code this interrupted
+ * holds it. The per-CPU lists here and the named caches' arrays (cache.c)
+ * are held this way.
+ */
+static __always_inline bool gosalloc_hold_flag(unsigned int *held)
+{
+	if (unlikely(READ_ONCE(*held))) {
+		preempt_enable();
+		return false;
+	}
+	WRITE_ONCE(*held, 1);
+	barrier();	/* what the flag guards is ours from here */
+	return true;
+}
+
+/* Give back the flag gosalloc_hold_flag() took, and preemption. */
+static __always_inline void gosalloc_unhold_flag(unsigned int *held)
+{
+	barrier();	/* what the flag guards is left consistent first */
+	WRITE_ONCE(*held, 0);
+	preempt_enable();
+}
+
+/*
  * Where there is no lockless fast path, the fast paths *hold* their CPU's
  * lists instead of disabling interrupts, as the page allocator holds its
  * per-CPU lists: preemption off and the held flag set, interrupts on
@@ -194,20 +219,12 @@ static __always_inline struct gosalloc_mcache *gosalloc_mcache_hold(void)
 
 	preempt_disable();
 	c = this_cpu_ptr(gosalloc_mcache);
-	if (unlikely(READ_ONCE(c->held))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(c->held, 1);
-	barrier();	/* the lists are ours from here */
-	return c;
+	return gosalloc_hold_flag(&c->held) ? c : NULL;
 }
 
 static __always_inline void gosalloc_mcache_unhold(struct gosalloc_mcache *c)
 {
-	barrier();	/* the lists are left consistent first */
-	WRITE_ONCE(c->held, 0);
-	preempt_enable();
+	gosalloc_unhold_flag(&c->held);
 }
 
 /* With interrupts off: did we interrupt a holder of this CPU's lists? */

@@ -361,7 +361,7 @@ static bool object_free(struct gosalloc_span *s, const void *p)
 static bool object_out(struct gosalloc_span *s, const void *p)
 {
 	unsigned long off = (unsigned long)p - s->base;
-	u32 idx = ((u64)off * s->divmagic) >> 32;
+	u32 idx = gosalloc_span_index(s, p);
 
 	return s->allocated && idx * s->elemsize == off && idx < s->freeindex &&
 	       !object_free(s, p);
@@ -489,7 +489,7 @@ void gosalloc_memcg_free(struct gosalloc_span *s, const void *p,
 size_t gosalloc_memcg_object_size(struct gosalloc_span *s, const void *p)
 {
 	unsigned long off = (unsigned long)p - s->base;
-	u32 idx = ((u64)off * s->divmagic) >> 32;
+	u32 idx = gosalloc_span_index(s, p);
 
 	if (idx * s->elemsize != off || idx >= READ_ONCE(s->freeindex))
 		return 0;

@@ -238,4 +238,29 @@ static inline unsigned long gosalloc_span_bytes(const struct gosalloc_span *s)
 	return s->npages << PAGE_SHIFT;
 }
 
+/*
+ * The index of the slot of span @s (of a size class, a cache or a cgroup)
+ * that @p, a pointer into it, falls in: one multiplication by the exact
+ * reciprocal of the slot size, no division.
+ */
+static __always_inline u32 gosalloc_span_index(const struct gosalloc_span *s,
+					       const void *p)
+{
+	return ((u64)((unsigned long)p - s->base) * s->divmagic) >> 32;
+}
+
+/*
+ * Is @p the start of an object of span @s (of a size class or a cache)?
+ * One multiplication, and a bound: the tail the objects leave at the end
+ * of a span is no object (Go bounds the same test by the span's limit).
+ */
+static __always_inline bool
+gosalloc_span_object_start(const struct gosalloc_span *s, const void *p)
+{
+	u32 idx = gosalloc_span_index(s, p);
+
+	return idx * s->elemsize == (unsigned long)p - s->base &&
+	       idx < s->nelems;
+}
+
 #endif /* _GOSALLOC_MHEAP_H */

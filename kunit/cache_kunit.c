@@ -250,22 +250,6 @@ static void gosalloc_cache_free_typesafe_by_rcu(struct kunit *test)
 	gosalloc_cache_destroy(c);
 }
 
-/* Allocations and frees of @c counted on every CPU. */
-static void cache_test_counts(struct gosalloc_cache *c, unsigned long *allocs,
-			      unsigned long *frees)
-{
-	struct gosalloc_cache_cpu *cc;
-	unsigned int cpu;
-
-	*allocs = 0;
-	*frees = 0;
-	for_each_possible_cpu(cpu) {
-		cc = per_cpu_ptr(c->cpu, cpu);
-		*allocs += cc->allocs + cc->other_allocs;
-		*frees += cc->frees + cc->other_frees;
-	}
-}
-
 /* Objects of @c out of its spans: handed out or in a CPU's array. */
 static unsigned long cache_test_out(struct gosalloc_cache *c)
 {
@@ -351,7 +335,7 @@ static void gosalloc_cache_held_arrays_are_bypassed(struct kunit *test)
 	gosalloc_cache_shrink(t.c);	/* not held now: emptied */
 	cc = per_cpu_ptr(t.c->cpu, cpu);
 	KUNIT_EXPECT_EQ(test, cc->count, 0U);
-	cache_test_counts(t.c, &allocs, &frees);
+	gosalloc_cache_counts(t.c, &allocs, &frees);
 	KUNIT_EXPECT_EQ(test, allocs, frees);
 	KUNIT_EXPECT_EQ(test, allocs, 2UL);
 	gosalloc_cache_destroy(t.c);
