@@ -132,7 +132,7 @@ def main(out):
             results = kselftest_step(out, name, rc)
         elif name == "module-debug":
             results = ktap_step(out, name, rc)
-        elif name in ("stat-tool", "dkms"):
+        elif name in ("stat-tool", "dkms", "ordering"):
             results = cases_step(out, name, rc)
         else:
             results = [(name, rc == 0)]

@@ -7,6 +7,9 @@
 #
 #   sizeclasses		the size-class generator's invariants, and the
 #			checked-in table equal to its output
+#   ordering		a Relacy model of how spans are published and checked
+#			without a lock: no failure with release/acquire, and
+#			the failure found with the old WRITE_ONCE/READ_ONCE
 #   style		checkpatch, W=1 and sparse (tools/style.sh)
 #   stat-tool		tools/gosalloc-stat on captured snapshots (golden)
 #   htmldocs		Documentation/ built to HTML with no warning
@@ -60,7 +63,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-um-kmalloc kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses ordering style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-um-kmalloc kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary
@@ -91,6 +94,7 @@ run_lane() {
 		case $step in
 		sizeclasses)	run_step sizeclasses python3 \
 					"$GOSALLOC_TOP/tools/sizeclasses/mksizeclasses.py" --check ;;
+		ordering)	run_step ordering "$GOSALLOC_TOP/tools/ordering-test.sh" ;;
 		style)		run_step style "$GOSALLOC_TOP/tools/style.sh" ;;
 		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
