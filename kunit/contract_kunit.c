@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 
@@ -262,20 +263,46 @@ static void gosalloc_class_stats_inuse_never_wraps(struct kunit *test)
 	}
 }
 
-/* Lookups find memory above high_memory once the heap holds it. */
-static void gosalloc_span_lookup_limit_covers_heap(struct kunit *test)
+static void heap_limit_restore(void *saved)
 {
-	void *p = gosalloc_alloc(SZ_32K + 1, GFP_KERNEL);
-	struct gosalloc_span *s;
+	unsigned long limit = READ_ONCE(gosalloc_heap_limit);
 
+	WRITE_ONCE(gosalloc_heap_limit,
+		   max_t(unsigned long, limit, (unsigned long)saved));
+}
+
+/*
+ * Memory above the bound lookups started with. arm64 sets high_memory
+ * once at boot, so memory hot-added later lies above it, and the lookup
+ * once rejected gosalloc's own objects there (issue 14, defect 7). Here
+ * the bound is put just past the start of the linear map, so that every
+ * page the heap adopts now lies above it, as hot-added pages would: a
+ * large object on fresh pages must still be found, sized and freed.
+ * Not in kernel mode, where every kfree() would meanwhile miss.
+ */
+static void gosalloc_span_lookup_above_boot_limit(struct kunit *test)
+{
+	u64 invalid = gosalloc_stat_read(GOSALLOC_INVALID_FREES);
+	size_t size = GOSALLOC_DIRECT_PAGES << PAGE_SHIFT;
+	struct gosalloc_span *s;
+	void *p;
+
+	if (IS_ENABLED(CONFIG_GOSALLOC_KMALLOC))
+		kunit_skip(test, "gosalloc serves the kernel's kmalloc");
+	rcu_barrier();		/* no RCU free of an older object meanwhile */
+	gosalloc_test_defer(test, heap_limit_restore,
+			    (void *)READ_ONCE(gosalloc_heap_limit));
+	WRITE_ONCE(gosalloc_heap_limit, PAGE_OFFSET + PAGE_SIZE);
+	p = gosalloc_alloc(size, GFP_KERNEL);	/* pages of its own */
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	s = gosalloc_span_lookup(p);
-	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, s, "%p above the boot bound missed", p);
 	KUNIT_EXPECT_GE(test, READ_ONCE(gosalloc_heap_limit),
 			s->base + gosalloc_span_bytes(s));
-	KUNIT_EXPECT_GE(test, READ_ONCE(gosalloc_heap_limit),
-			(unsigned long)high_memory);
+	KUNIT_EXPECT_EQ(test, gosalloc_size(p), size);
 	gosalloc_free(p);
+	KUNIT_EXPECT_EQ(test, gosalloc_stat_read(GOSALLOC_INVALID_FREES),
+			invalid);
 }
 
 static struct kunit_case gosalloc_contract_cases[] = {
@@ -288,7 +315,7 @@ static struct kunit_case gosalloc_contract_cases[] = {
 	KUNIT_CASE(gosalloc_sample_huge_request_small_rate),
 	KUNIT_CASE(gosalloc_realloc_shrink_zeroes),
 	KUNIT_CASE(gosalloc_class_stats_inuse_never_wraps),
-	KUNIT_CASE(gosalloc_span_lookup_limit_covers_heap),
+	KUNIT_CASE(gosalloc_span_lookup_above_boot_limit),
 	{}
 };
 
