@@ -7,7 +7,9 @@
 # kernel-mode tree), with the kernel's own kunit.py. Its configuration is
 # kunit-x86_64.config (the debugging options of the KUnit run) plus
 # module-debug.config (modules, an initramfs, a serial console) plus any
-# FRAGMENTs; without them gosalloc is not built in. The build directory is
+# FRAGMENTs; without them gosalloc is not built in. GOSALLOC_KERNEL_BASE
+# names another file to take the place of kunit-x86_64.config (for
+# example plain-x86_64.config, no debugging options). The build directory is
 # cached under
 # $GOSALLOC_CACHE/module-debug/, keyed by source version and
 # configuration, and a cached build is brought up to date, not redone.
@@ -21,7 +23,7 @@ set -euo pipefail
 tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" "${1:-$GOSALLOC_SERIES}" \
 	${2:-})
 shift $(( $# < 2 ? $# : 2 ))
-configs=("$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config"
+configs=("${GOSALLOC_KERNEL_BASE:-$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config}"
 	 "$GOSALLOC_TOP/tools/kernel/module-debug.config" "$@")
 build=$GOSALLOC_CACHE/module-debug/$(basename "$tree")-$(config_hash "${configs[@]}")
 mkdir -p "$build"
