@@ -46,7 +46,8 @@
  *	   objects (lazily: never-used objects are handed out by bumping an
  *	   index).
  *	4. If the heap has no free run long enough, get a chunk of pages
- *	   (1 MiB when the buddy allocator can give it) from
+ *	   (a thirty-second of the heap, 64 KiB to 1 MiB, when the buddy
+ *	   allocator can give it) from
  *	   alloc_pages_node(), with no lock held, so that a sleeping gfp may
  *	   sleep there; another node's memory only if the node has none.
  *

@@ -3,8 +3,9 @@
  * mheap.c - page-run heap (MHeap, MSpan); see malloc.c for the overview.
  *
  * Each memory node has a heap of its own (node.h), holding pages of that
- * node obtained from alloc_pages_node() in 1 MiB chunks (or smaller
- * orders when the buddy allocator cannot give that much). A chunk joins
+ * node obtained from alloc_pages_node() in chunks of a thirty-second of
+ * what the heap holds, from 64 KiB to 1 MiB (or smaller orders when the
+ * buddy allocator cannot give that much). A chunk joins
  * the heap of the node it lies on, which is another node than the one
  * asked for when the page allocator fell back. Runs of free pages are
  * kept on lists by length and coalesce with free neighbours of the same
@@ -516,18 +517,34 @@ static void chunk_place(struct gosalloc_span *s, unsigned long unused)
 }
 
 /*
- * Grow node @nid's heap by a chunk of at least @npages pages: 1 MiB if
- * the buddy allocator can give it cheaply on that node, else the
- * smallest order that fits, on another node if the page allocator falls
- * back there (unless @gfp has __GFP_THISNODE). The chunk is split into
- * order-0 pages and guarded before the heap of its node takes it. Called
- * without heap.lock; may sleep if @gfp allows. Return: the node whose
- * heap grew, or -ENOMEM.
+ * The order of the chunk node @nid's heap grows by next: about a
+ * thirty-second of what the heap holds, from 64 KiB to 1 MiB. The pages
+ * of the newest chunk that no span uses yet are the heap's slack; a small
+ * heap so wastes little, and a large one still grows by 1 MiB at a time.
+ */
+static unsigned int chunk_order(int nid)
+{
+	unsigned long pages = READ_ONCE(gosalloc_node_heap(nid)->pages_sys) /
+			      GOSALLOC_HEAP_CHUNK_SHARE;
+
+	if (pages < (1UL << GOSALLOC_HEAP_MIN_CHUNK_ORDER))
+		return GOSALLOC_HEAP_MIN_CHUNK_ORDER;
+	return min_t(unsigned int, ilog2(pages), GOSALLOC_HEAP_CHUNK_ORDER);
+}
+
+/*
+ * Grow node @nid's heap by a chunk of at least @npages pages: of
+ * chunk_order() if the buddy allocator can give it cheaply on that node,
+ * else the smallest order that fits, on another node if the page
+ * allocator falls back there (unless @gfp has __GFP_THISNODE). The chunk
+ * is split into order-0 pages and guarded before the heap of its node
+ * takes it. Called without heap.lock; may sleep if @gfp allows. Return:
+ * the node whose heap grew, or -ENOMEM.
  */
 static int mheap_grow(unsigned long npages, gfp_t gfp, int nid)
 {
 	unsigned int need = get_order(npages << PAGE_SHIFT);
-	unsigned int order = max_t(unsigned int, need, GOSALLOC_HEAP_CHUNK_ORDER);
+	unsigned int order = max_t(unsigned int, need, chunk_order(nid));
 	struct page *page = NULL;
 
 	gfp_t try_gfp;

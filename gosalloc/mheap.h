@@ -104,8 +104,13 @@ struct gosalloc_arena_map {
 /* Large objects of this many pages or more get pages of their own. */
 #define GOSALLOC_DIRECT_PAGES	64
 
-/* Pages the heap asks the page allocator for at a time (1 MiB). */
+/*
+ * Pages the heap asks the page allocator for at a time: a share of what
+ * it holds (mheap.c, chunk_order()), from 64 KiB up to 1 MiB.
+ */
 #define GOSALLOC_HEAP_CHUNK_ORDER	GOSALLOC_ARENA_SHIFT
+#define GOSALLOC_HEAP_MIN_CHUNK_ORDER	4
+#define GOSALLOC_HEAP_CHUNK_SHARE	32
 
 /* The heap of one node (node.h); its pages all lie on that node. */
 struct gosalloc_heap {
