@@ -7,6 +7,8 @@
 #			(BENCH=1 adds the benchmark module)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
+#			(a step that passed is reused while its inputs
+#			stay the same; GOSALLOC_CHECK_CACHE=0 runs all)
 #   make check-quick	KUnit under UML and the kselftests in Debian's
 #			6.12 kernel only, for the edit-build-test loop
 #   make fresh-root-test	make run in a new minimal Debian root, as on

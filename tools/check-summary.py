@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Summarise a "make check" run: every KUnit case, kselftest case and gate.
 
-Reads OUT/steps.txt ("name exit_status seconds started" per step, started
-in seconds after make check began), the KUnit JSON that kunit.py wrote for
+Reads OUT/steps.txt ("name exit_status seconds started [reused]" per step,
+started in seconds after make check began; "reused" when the step's
+recorded pass was reused instead of running it), the KUnit JSON that kunit.py wrote for
 each kunit-* step and the KTAP in the guest log of each kselftest-* step
 and of the module-debug step. Prints a table of the steps (cases passed
 and failed, when each started, how long it took; the last row the totals
@@ -121,7 +122,7 @@ def main(out):
     with open(os.path.join(out, "steps.txt")) as f:
         steps = [line.split() for line in f if line.strip()]
     steps.sort(key=lambda step: int(step[3]) if len(step) > 3 else 0)
-    wall = 0
+    wall = reused = 0
     for step in steps:
         name, rc, secs = step[0], int(step[1]), int(step[2])
         started = int(step[3]) if len(step) > 3 else 0
@@ -136,12 +137,16 @@ def main(out):
             results = cases_step(out, name, rc)
         else:
             results = [(name, rc == 0)]
+        took = mmss(secs)
+        if step[4:] == ["reused"]:
+            took = "reused"
+            reused += 1
         ok = sum(1 for _, good in results if good)
         bad = [case for case, good in results if not good]
         passed += ok
         failed += len(bad)
         rows.append("%-20s %6d %6d %8s %8s" %
-                    (name, ok, len(bad), mmss(started), mmss(secs)))
+                    (name, ok, len(bad), mmss(started), took))
         failures += ["FAILED %s: %s" % (name, case) for case in bad]
     print("%-20s %6s %6s %8s %8s" % ("step", "passed", "failed", "started",
                                       "took"))
@@ -150,6 +155,10 @@ def main(out):
                                       mmss(wall)))
     if failures:
         print("\n".join(failures))
+    if reused:
+        print("%d of %d steps reused the pass of an earlier run with the "
+              "same inputs (GOSALLOC_CHECK_CACHE=0 runs them)" %
+              (reused, len(steps)))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed or not passed else 0
 

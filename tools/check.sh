@@ -48,6 +48,8 @@
 #			modprobe of the result in the 6.12 guest, with the
 #			kernel's compression (.ko.xz) and without
 #
+# A step that passed is reused, not run, while its inputs stay the same
+# (below, and Documentation/testing.rst); GOSALLOC_CHECK_CACHE=0 runs all.
 # Each step's log is in out/ (GOSALLOC_OUT). GOSALLOC_CHECK_STEPS limits
 # the run to the named steps; "check.sh quick" ("make check-quick") runs
 # kunit-um and kselftest-6.12 only, for the edit-build-test loop.
@@ -73,11 +75,79 @@ fi
 start=$SECONDS
 : >"$out/steps.txt"
 
-# run_step NAME CMD...: one step; "NAME STATUS SECONDS STARTED" goes to
-# steps.txt (STARTED: seconds after make check began).
+# Passing results are reused, as "go test" reuses them: a step that passed
+# is not run again while nothing it could depend on has changed. Its key
+# (inputs_key) covers the work tree's content (tracked and untracked
+# files that git does not ignore), every installed Debian package and its
+# version, the package lists the Debian kernels are chosen from, the host's
+# kernel release, architecture and CPU count, the step's name and every
+# GOSALLOC_ setting in its environment. The step's logs are kept under
+# $GOSALLOC_CACHE/results/KEY and copied back to out/; the summary marks
+# the step "reused". A failed step is never reused.
+# GOSALLOC_CHECK_CACHE=0 runs every step (passes are still recorded).
+results=$GOSALLOC_CACHE/results
+reuse=${GOSALLOC_CHECK_CACHE:-1}
+
+# inputs_key NAME: print the step's key, or nothing where it cannot be
+# known (no git, not a git work tree).
+inputs_key() {
+	local idx tree
+	command -v git >/dev/null || return 0
+	git -C "$GOSALLOC_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		return 0
+	# The work tree as a git tree object, through a scratch index.
+	idx=$(mktemp)
+	cp "$(git -C "$GOSALLOC_TOP" rev-parse --path-format=absolute \
+		--git-path index)" "$idx" 2>/dev/null
+	tree=$(cd "$GOSALLOC_TOP" && GIT_INDEX_FILE=$idx git add -A . &&
+		GIT_INDEX_FILE=$idx git write-tree) 2>/dev/null
+	rm -f "$idx"
+	[ -n "$tree" ] || return 0
+	{
+		echo "step $1 tree $tree"
+		uname -mr
+		nproc
+		dpkg-query -W -f='${Package} ${Version}\n' 2>/dev/null
+		stat -c '%n %s %Y' /var/lib/apt/lists/*_Packages* 2>/dev/null
+		env | grep '^GOSALLOC_' | sort |
+			grep -Ev '^GOSALLOC_(TOP|OUT|CACHE|CHECK_(STEPS|LANES|CACHE))='
+	} | sha256sum | cut -c1-32
+}
+
+# reuse_result NAME KEY: copy a recorded pass of NAME back to out/.
+reuse_result() {
+	[ "$reuse" != 0 ] && [ -n "$2" ] && [ -f "$results/$2/passed" ] || return 1
+	cp -p "$results/$2/$1".* "$out/" 2>/dev/null
+	touch "$results/$2/passed"	# recently used: kept by the pruning
+}
+
+# record_result NAME KEY: keep the logs of a pass of NAME (not the guest
+# images), and forget results unused for 14 days.
+record_result() {
+	local f dir=$results/$2
+	[ -n "$2" ] || return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for f in "$out/$1".*; do
+		[[ $f == *.cpio.gz ]] || cp -p "$f" "$dir/" 2>/dev/null
+	done
+	date -u '+%F %T' >"$dir/passed"
+	find "$results" -mindepth 2 -maxdepth 2 -name passed -mtime +14 \
+		-printf '%h\0' 2>/dev/null | xargs -0r rm -rf
+}
+
+# run_step NAME CMD...: one step; "NAME STATUS SECONDS STARTED [reused]"
+# goes to steps.txt (STARTED: seconds after make check began).
 run_step() {
-	local name=$1 t0=$SECONDS rc
+	local name=$1 t0=$SECONDS rc key
 	shift
+	key=$(inputs_key "$name")
+	if reuse_result "$name" "$key"; then
+		echo "$name 0 0 $((t0 - start)) reused" >>"$out/steps.txt"
+		log "$name: reused the pass of $(cat "$results/$key/passed") UTC" \
+			"(same inputs; GOSALLOC_CHECK_CACHE=0 runs it)"
+		return
+	fi
 	log "$name: started (log: $out/$name.out)"
 	ticker_start "$name" "$out/$name.out"
 	"$@" >"$out/$name.out" 2>&1
@@ -85,6 +155,9 @@ run_step() {
 	ticker_stop
 	echo "$name $rc $((SECONDS - t0)) $((t0 - start))" >>"$out/steps.txt"
 	log "$name: exit $rc after $((SECONDS - t0)) s"
+	# Recorded only if the inputs did not change while it ran.
+	[ "$rc" -ne 0 ] || [ "$key" != "$(inputs_key "$name")" ] ||
+		record_result "$name" "$key"
 }
 
 # run_lane STEP...: the steps one after the other.
