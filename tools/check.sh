@@ -96,11 +96,15 @@ inputs_key() {
 	git -C "$GOSALLOC_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
 		return 0
 	# The work tree as a git tree object, through a scratch index.
+	# A file a build in the other lane removes while git reads the tree
+	# fails the read: read it again.
 	idx=$(mktemp)
 	cp "$(git -C "$GOSALLOC_TOP" rev-parse --path-format=absolute \
 		--git-path index)" "$idx" 2>/dev/null
-	tree=$(cd "$GOSALLOC_TOP" && GIT_INDEX_FILE=$idx git add -A . &&
-		GIT_INDEX_FILE=$idx git write-tree) 2>/dev/null
+	for _ in 1 2 3; do
+		tree=$(cd "$GOSALLOC_TOP" && export GIT_INDEX_FILE=$idx &&
+			{ git add -A . && git write-tree; } 2>/dev/null) && break
+	done
 	rm -f "$idx"
 	[ -n "$tree" ] || return 0
 	{
