@@ -350,7 +350,13 @@ static void gosalloc_tiny_free_unowned_returns_spans(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t.p);
 	gosalloc_test_on_cpu(cpumask_first(cpu_online_mask), unowned_on_cpu,
 			     &t);
-	KUNIT_EXPECT_EQ(test, t.spans_after, t.spans);
+	/*
+	 * At most as many as before: the heap's background work may free
+	 * spans of other users meanwhile (seen once in 5 s of a loaded
+	 * x86_64 debugging guest), but the test's three spans' worth must
+	 * all have gone back.
+	 */
+	KUNIT_EXPECT_LE(test, t.spans_after, t.spans);
 	GOSALLOC_EXPECT_LEVEL(test, gosalloc_stat_read(GOSALLOC_HEAP_ALLOC),
 			      alloc);
 }
