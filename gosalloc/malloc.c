@@ -140,7 +140,7 @@
 #include "trace.h"
 
 /* Objects gosalloc_free_bulk() frees with interrupts off at a time. */
-#define GOSALLOC_BULK_CHUNK	16
+#define GOSALLOC_BULK_CHUNK	32
 
 /*
  * Zero @obj, as the gfp flags or the init_on_alloc policy want, or else
@@ -866,6 +866,7 @@ EXPORT_SYMBOL_GPL(gosalloc_realloc);
 int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 {
 	unsigned int cls;
+	bool zero;
 	size_t i;
 
 	if (unlikely(!small_request(size) || gosalloc_hooked() ||
@@ -879,18 +880,24 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	}
 	might_alloc(flags);
 	cls = gosalloc_size_to_class(size);
+	/* As init_object() does, the policy tested once for them all. */
+	zero = want_init_on_alloc(flags);
 	for (i = 0; i < nr; ) {
 		i += gosalloc_mcache_pop_many(cls, p + i, min_t(size_t, nr - i,
-								UINT_MAX));
+								UINT_MAX),
+					      !zero);
 		if (i == nr)
 			break;
 		p[i] = gosalloc_mcache_refill(cls, flags);
 		if (unlikely(!p[i]))
 			goto fail;
+		if (!zero)
+			gosalloc_store_link(p[i], NULL);
 		i++;
 	}
-	for (i = 0; i < nr; i++)
-		init_object(p[i], cls, flags);
+	if (zero)
+		for (i = 0; i < nr; i++)
+			gosalloc_memset(p[i], 0, gosalloc_class_to_size[cls]);
 	/* Sampled as a whole, the weight on the first object. */
 	if (gosalloc_sample_due(size * nr))
 		gosalloc_sample_alloc(p[0], size, _RET_IP_);
@@ -907,52 +914,64 @@ static __always_inline bool span_covers(struct gosalloc_span *s, const void *p)
 	return s && (unsigned long)p - s->base < gosalloc_span_bytes(s);
 }
 
+/* Splice the chain @head..@tail of @n objects onto this CPU's list. */
+static void free_bulk_chain(unsigned int cls, void *head, void *tail,
+			    unsigned int n)
+{
+	struct gosalloc_chain chain = { .head = head, .tail = tail, .count = n };
+
+	gosalloc_mcache_push_chain_irqoff(cls, &chain);
+}
+
 /*
- * Free the objects of @p[@i..@end) with interrupts off. Small objects of
- * one class in a row are checked for a double free, wiped and linked into
- * @chain, which goes onto this CPU's list in one splice; objects of one
- * span in a row share one span lookup. Everything else, objects of
+ * Free the objects of @p[@i..@end) with interrupts off. Objects in a row
+ * that lie in one span share its lookup and what holds for the whole
+ * span: small objects of this node, none of them sampled. Each such
+ * object is checked for starting an object and for a double free (the
+ * object freed last: the chain's head, or the head of this CPU's list),
+ * wiped and linked into a chain, which goes onto this CPU's list in one
+ * splice when the run of its class ends. Everything else, objects of
  * another node included, takes the path of gosalloc_free().
  */
 static void free_bulk_irqoff(void **p, size_t i, size_t end,
 			     unsigned long caller)
 {
-	struct gosalloc_chain chain = { .count = 0 };
+	void *obj, *head = NULL, *tail = NULL;
 	struct gosalloc_span *s = NULL;
-	unsigned int cls = 0;
-	bool small;
-	void *obj;
+	unsigned int cls = 0, n = 0;
+	bool fast = false;
 
 	for (; i < end; i++) {
 		obj = p[i];
 		if (ZERO_OR_NULL_PTR(obj))
 			continue;
-		if (!span_covers(s, obj))
+		if (!span_covers(s, obj)) {
 			s = gosalloc_span_lookup(obj);
-		small = small_object(s, obj);
-		if (chain.count && !(small && s->sizeclass == cls)) {
-			gosalloc_mcache_push_chain_irqoff(cls, &chain);
-			chain.count = 0;
+			fast = s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL &&
+			       !READ_ONCE(s->sampled) && !gosalloc_span_remote(s);
+			if (n && !(fast && s->sizeclass == cls)) {
+				free_bulk_chain(cls, head, tail, n);
+				n = 0;
+			}
+			if (fast)
+				cls = s->sizeclass;
 		}
-		if (unlikely(!small || READ_ONCE(s->sampled) ||
-			     gosalloc_span_remote(s))) {
+		if (unlikely(!fast || !gosalloc_span_object_start(s, obj))) {
 			free_span(obj, s, caller, true);
 			continue;
 		}
-		cls = s->sizeclass;
-		if (!gosalloc_object_retire(obj, cls, chain.count ? chain.head :
+		if (!gosalloc_object_retire(obj, cls, n ? head :
 					    gosalloc_mcache_peek(cls))) {
 			gosalloc_bad_pointer(obj, caller, GOSALLOC_DOUBLE_FREES);
 			continue;
 		}
-		gosalloc_set_next(obj, cls, chain.count ? chain.head : NULL);
-		if (!chain.count)
-			chain.tail = obj;
-		chain.head = obj;
-		chain.count++;
+		gosalloc_set_next(obj, cls, n ? head : NULL);
+		if (!n++)
+			tail = obj;
+		head = obj;
 	}
-	if (chain.count)
-		gosalloc_mcache_push_chain_irqoff(cls, &chain);
+	if (n)
+		free_bulk_chain(cls, head, tail, n);
 }
 
 /**

@@ -298,12 +298,14 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_drain);
  * @cls: size class
  * @objs: filled with the objects
  * @n: objects wanted
+ * @unlink: clear each object's link as it is taken, as init_object()
+ *	does for an object that is not zeroed
  *
  * Context: any context.
  * Return: how many were taken, up to @n (0 when the list is empty).
  */
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
-				      unsigned int n)
+				      unsigned int n, bool unlink)
 {
 	struct gosalloc_mcache_list *l;
 	unsigned long flags;
@@ -316,6 +318,8 @@ unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 		for (obj = l->head; i < n && obj; i++) {
 			objs[i] = obj;
 			obj = gosalloc_next(obj, cls);
+			if (unlink)
+				gosalloc_store_link(objs[i], NULL);
 		}
 		l->head = obj;
 		l->tag += GOSALLOC_TAG_SEQ - i;	/* one new sequence for all */

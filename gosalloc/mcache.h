@@ -143,7 +143,7 @@ bool gosalloc_mcache_free_irqsave(unsigned int cls, void *obj);
 bool gosalloc_mcache_free_remote(unsigned int cls, void *obj, int nid);
 void gosalloc_mcache_drain(unsigned int cpu);
 unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
-				      unsigned int n);
+				      unsigned int n, bool unlink);
 struct gosalloc_chain;
 void gosalloc_mcache_push_chain_irqoff(unsigned int cls,
 				       const struct gosalloc_chain *chain);
