@@ -34,11 +34,9 @@
  * Allocating a small object proceeds up a hierarchy of caches:
  *
  *	1. Round the size up to a size class and pop an object from this
- *	   CPU's list for the class: one per-CPU 16-byte compare-and-exchange
- *	   on x86_64 (elsewhere the CPU's lists are held with preemption
- *	   off), no lock, no atomic read-modify-write on a shared cache
- *	   line. Count the bytes towards this CPU's next sample
- *	   (profile.c).
+ *	   CPU's list for the class, the CPU's lists held with preemption
+ *	   off: no lock, no atomic instruction, interrupts on. Count the
+ *	   bytes towards this CPU's next sample (profile.c).
  *	2. If the list is empty, take a batch of objects from the class's
  *	   central list of this CPU's node, under its lock, once per batch.
  *	3. If the central list has no span with free objects, take a run of
@@ -851,6 +849,33 @@ void *gosalloc_realloc(const void *p, size_t new_size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(gosalloc_realloc);
 
+/*
+ * Zero the @nr objects of @size bytes at @p, one memset() per run of
+ * objects that lie next to each other: a list refilled from a fresh span,
+ * or given back by a bulk free, hands them out in address order or its
+ * reverse. Each step of a run adds the object just above or just below
+ * it, so a run covers its objects and nothing else.
+ */
+static void zero_objects(void **p, size_t nr, size_t size)
+{
+	void *lo, *hi;
+	size_t i = 0;
+
+	while (i < nr) {
+		lo = p[i];
+		hi = lo + size;
+		for (i++; i < nr; i++) {
+			if (p[i] == hi)
+				hi += size;
+			else if (p[i] == lo - size)
+				lo -= size;
+			else
+				break;
+		}
+		gosalloc_memset(lo, 0, hi - lo);
+	}
+}
+
 /**
  * gosalloc_alloc_bulk() - allocate @nr objects of one size
  * @size: bytes per object
@@ -896,8 +921,7 @@ int gosalloc_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 		i++;
 	}
 	if (zero)
-		for (i = 0; i < nr; i++)
-			gosalloc_memset(p[i], 0, gosalloc_class_to_size[cls]);
+		zero_objects(p, nr, gosalloc_class_to_size[cls]);
 	/* Sampled as a whole, the weight on the first object. */
 	if (gosalloc_sample_due(size * nr))
 		gosalloc_sample_alloc(p[0], size, _RET_IP_);
