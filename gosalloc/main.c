@@ -77,11 +77,9 @@ static int __init gosalloc_init(void)
 	if (err)
 		goto err_teardown;
 	gosalloc_debugfs_init();
-	pr_info("%u size classes, %u node%s, per-CPU caches %s\n",
+	pr_info("%u size classes, %u node%s, per-CPU caches held with preemption off\n",
 		GOSALLOC_NR_CLASSES - 1, num_possible_nodes(),
-		num_possible_nodes() == 1 ? "" : "s",
-		gosalloc_mcache_lockless() ? "lockless (16-byte cmpxchg)" :
-		"held with preemption off");
+		num_possible_nodes() == 1 ? "" : "s");
 	return 0;
 
 err_teardown:

@@ -3,11 +3,10 @@
  * mcache.c - per-CPU caches (MCache); see malloc.c for the overview.
  *
  * Each CPU keeps, per size class, a list of free objects. The fast paths
- * (mcache.h) pop and push without a lock: with a 16-byte per-CPU
- * compare-and-exchange where the CPU has one, else holding the CPU's
- * lists with preemption off and a flag that code interrupting them
- * respects (gosalloc_mcache_hold()). Either way they are safe from any
- * context and against preemption and migration. An empty list is
+ * (mcache.h) pop and push without a lock or an atomic instruction,
+ * holding the CPU's lists with preemption off and a flag that code
+ * interrupting them respects (gosalloc_mcache_hold()), so they are safe
+ * from any context and against preemption and migration. An empty list is
  * refilled with a batch from the class's central list; a list that
  * reaches two batches gives one back. A free goes to the freeing CPU's
  * list, whichever CPU allocated the object, as long as the object lies
@@ -39,7 +38,7 @@ static void list_splice_chain(struct gosalloc_mcache_list *l, unsigned int cls,
 {
 	gosalloc_set_next(tail, cls, l->head);
 	l->head = head;
-	l->tag += GOSALLOC_TAG_SEQ + n;
+	l->count += n;
 }
 
 /**
@@ -76,7 +75,7 @@ void *gosalloc_mcache_refill(unsigned int cls, gfp_t gfp)
 	c->nmoved[cls]++;
 	l = &c->list[cls];
 	if (rest && !gosalloc_mcache_held() &&
-	    list_has_room(l->tag, cls, chain.count - 1)) {
+	    list_has_room(l, cls, chain.count - 1)) {
 		list_splice_chain(l, cls, rest, chain.tail, chain.count - 1);
 		c->nmoved[cls] += chain.count - 1;
 		rest = NULL;
@@ -96,7 +95,7 @@ static void list_flush(struct gosalloc_mcache *c, unsigned int cls,
 		       unsigned int keep)
 {
 	struct gosalloc_mcache_list *l = &c->list[cls];
-	unsigned int count = gosalloc_tag_count(l->tag);
+	unsigned int count = l->count;
 	void *last, *chain;
 	unsigned int i;
 
@@ -112,7 +111,7 @@ static void list_flush(struct gosalloc_mcache *c, unsigned int cls,
 		chain = gosalloc_next(last, cls);
 		gosalloc_set_next(last, cls, NULL);
 	}
-	l->tag += GOSALLOC_TAG_SEQ - (count - keep);
+	l->count = keep;
 	c->nmoved[cls] -= count - keep;
 	gosalloc_mcentral_release(cls, chain);
 }
@@ -322,7 +321,7 @@ unsigned int gosalloc_mcache_pop_many(unsigned int cls, void **objs,
 				gosalloc_store_link(objs[i], NULL);
 		}
 		l->head = obj;
-		l->tag += GOSALLOC_TAG_SEQ - i;	/* one new sequence for all */
+		l->count -= i;
 	}
 	local_irq_restore(flags);
 	return i;
@@ -352,15 +351,14 @@ void gosalloc_mcache_push_chain_irqoff(unsigned int cls,
 	}
 	list_splice_chain(l, cls, chain->head, chain->tail, chain->count);
 	c->nfree[cls] += chain->count;
-	if (!list_has_room(l->tag, cls, 0))
+	if (!list_has_room(l, cls, 0))
 		list_flush(c, cls, gosalloc_class_batch[cls]);
 }
 
 /* Objects on @cpu's list for @cls (racy unless run on @cpu). */
 unsigned int gosalloc_mcache_count(unsigned int cpu, unsigned int cls)
 {
-	return gosalloc_tag_count(READ_ONCE(per_cpu_ptr(gosalloc_mcache,
-							cpu)->list[cls].tag));
+	return READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->list[cls].count);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_count);
 
@@ -373,11 +371,10 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_count);
  *
  * Every object that entered the CPU's list (moved there by a slow path,
  * or freed there) left it again by an allocation, unless it is still
- * there. Summed over all CPUs this is exact at rest. One CPU's figure may
- * be off where a lockless free pushed on one CPU and, after a migration,
- * counted on another; read while @cpu runs, it may be off by up to a
- * batch for a moment. The list's length is read first, so that a racing
- * refill reads as more allocations rather than fewer.
+ * there. Summed over all CPUs this is exact at rest. One CPU's figure,
+ * read while @cpu runs, may be off by up to a batch for a moment. The
+ * list's length is read first, so that a racing refill reads as more
+ * allocations rather than fewer.
  *
  * Context: any context.
  */
@@ -441,17 +438,9 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_mcache_set_batch);
 
 int gosalloc_mcache_init(void)
 {
-	unsigned int cls, cpu;
-
 	gosalloc_mcache_set_batch(gosalloc_cache_batch_bytes);
-	gosalloc_mcache = alloc_percpu(struct gosalloc_mcache);
-	if (!gosalloc_mcache)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		for (cls = 0; cls < GOSALLOC_NR_CLASSES; cls++)
-			per_cpu_ptr(gosalloc_mcache, cpu)->list[cls].tag =
-				(unsigned long)cpu << GOSALLOC_TAG_CPU_SHIFT;
-	return 0;
+	gosalloc_mcache = alloc_percpu(struct gosalloc_mcache);	/* zeroed */
+	return gosalloc_mcache ? 0 : -ENOMEM;
 }
 
 /* Module unload or failed load: no gosalloc function runs any more. */

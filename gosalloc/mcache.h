@@ -19,65 +19,16 @@
 #include "tiny.h"
 
 /*
- * The lockless fast path needs a per-CPU 16-byte compare-and-exchange.
- * The kernel's this_cpu_try_cmpxchg128() falls back, on CPUs without the
- * instruction, to a helper that is not exported to modules, so gosalloc
- * issues cmpxchg16b itself, on x86_64 only, and only after checking that
- * the CPU has it. Elsewhere (UML included, which sees x86's headers) the
- * fast paths hold their CPU's lists (gosalloc_mcache_hold()).
- */
-#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-#include <asm/cpufeature.h>
-#define GOSALLOC_LOCKLESS_MCACHE
-#define gosalloc_mcache_lockless()	static_cpu_has(X86_FEATURE_CX16)
-#else
-#define gosalloc_mcache_lockless()	false
-#endif
-
-/*
  * Free objects of one class, linked through their first word (through
- * their trailer in debug mode, freelist.h), and a tag:
- * the list's length in bits 0-15, its CPU in bits 16-31 and a sequence
- * number above, bumped by every change. Where the CPU has a 16-byte
- * compare-and-exchange, the fast paths change head and tag together with
- * one gosalloc_mcache_try_cmpxchg(): an interrupt, a preemption or a
- * migration between their reads and that instruction changes the tag (or
- * its CPU bits differ), so the exchange fails and they retry. Elsewhere
- * they hold the CPU's lists (gosalloc_mcache_hold()). Slow paths always
- * disable interrupts on the list's CPU, leave lists held by code they
- * interrupted alone, and bump the sequence as they change a list.
+ * their trailer in debug mode, freelist.h), and their number. Only the
+ * list's CPU changes it: the fast paths hold the CPU's lists
+ * (gosalloc_mcache_hold()), the slow paths disable interrupts and leave
+ * lists held by code they interrupted alone.
  */
 struct gosalloc_mcache_list {
 	void *head;
-	unsigned long tag;
-} __aligned(2 * sizeof(long));
-
-#ifdef GOSALLOC_LOCKLESS_MCACHE
-/*
- * Replace this CPU's copy of *@l with @new if it still equals *@old; on
- * failure *@old receives what was there. Atomic against interrupts on
- * this CPU (no lock prefix: no other CPU writes the list).
- */
-static __always_inline bool
-gosalloc_mcache_try_cmpxchg(struct gosalloc_mcache_list __percpu *l,
-			    struct gosalloc_mcache_list *old,
-			    struct gosalloc_mcache_list new)
-{
-	bool ok;
-
-	asm volatile("cmpxchg16b " __percpu_arg([list])
-		     CC_SET(z)
-		     : CC_OUT(z) (ok), [list] "+m" (gosalloc_my_cpu_var(*l)),
-		       "+a" (old->head), "+d" (old->tag)
-		     : "b" (new.head), "c" (new.tag)
-		     : "memory");
-	return ok;
-}
-#endif
-
-#define GOSALLOC_TAG_COUNT	0xffffUL
-#define GOSALLOC_TAG_CPU_SHIFT	16
-#define GOSALLOC_TAG_SEQ	(1UL << (BITS_PER_LONG / 2))
+	unsigned int count;
+};
 
 /* Remote frees a CPU collects before it sends them home. */
 #define GOSALLOC_REMOTE_BATCH	32
@@ -154,28 +105,6 @@ void gosalloc_mcache_raw_counts(unsigned int cpu, unsigned int cls,
 				long *allocs, unsigned long *frees);
 unsigned long gosalloc_mcache_bytes(void);
 
-static __always_inline unsigned long gosalloc_tag_count(unsigned long tag)
-{
-	return tag & GOSALLOC_TAG_COUNT;
-}
-
-/*
- * The link of a free object. Without debug_pagealloc the object's memory
- * stays mapped even if, after a preemption, the object is no longer free;
- * with it, the read must not fault. A wrong value is harmless: the
- * exchange that would publish it fails.
- */
-static __always_inline void *gosalloc_object_link(void *obj, unsigned int cls)
-{
-	void *next = NULL;
-
-	if (!debug_pagealloc_enabled_static())
-		return gosalloc_next(obj, cls);
-	if (copy_from_kernel_nofault(&next, gosalloc_link(obj, cls), sizeof(next)))
-		return NULL;
-	return next;
-}
-
 /*
  * Take this CPU's held flag @held, preemption already off. Return: true
  * with the flag set; false, preemption back on, if code this interrupted
@@ -202,11 +131,14 @@ static __always_inline void gosalloc_unhold_flag(unsigned int *held)
 }
 
 /*
- * Where there is no lockless fast path, the fast paths *hold* their CPU's
- * lists instead of disabling interrupts, as the page allocator holds its
- * per-CPU lists: preemption off and the held flag set, interrupts on
- * (under UML, disabling them costs a function call each way, and was
- * about 40 % of an alloc+free pair). Code that interrupts a holder finds
+ * The fast paths *hold* their CPU's lists, as the page allocator holds
+ * its per-CPU lists: preemption off and the held flag set, interrupts on.
+ * Disabling interrupts instead costs a function call each way under UML
+ * (about 40 % of an alloc+free pair then) and about 32 ns under QEMU's
+ * TCG; an unlocked 16-byte compare-and-exchange of head and count, which
+ * this used on x86_64, costs 7 ns natively here and 28 ns under TCG,
+ * against 0.3 and 5 ns for the preemption count (performance.rst, the
+ * "cost" rows). Code that interrupts a holder finds
  * the flag set and leaves the lists alone: it allocates from the central
  * list (gosalloc_mcache_refill()) or frees to it
  * (gosalloc_mcache_free_bypass()). Paths that run with interrupts off
@@ -242,7 +174,7 @@ static __always_inline void *list_pop(struct gosalloc_mcache_list *l,
 
 	if (likely(obj)) {
 		l->head = gosalloc_next(obj, cls);
-		l->tag += GOSALLOC_TAG_SEQ - 1;
+		l->count--;
 	}
 	return obj;
 }
@@ -254,15 +186,15 @@ static __always_inline void list_push(struct gosalloc_mcache *c,
 {
 	gosalloc_set_next(obj, cls, l->head);
 	l->head = obj;
-	l->tag += GOSALLOC_TAG_SEQ + 1;
+	l->count++;
 	c->nfree[cls]++;
 }
 
-/* Has a list of @cls whose tag is @tag room for @n more objects? */
-static __always_inline bool list_has_room(unsigned long tag, unsigned int cls,
-					  unsigned int n)
+/* Has list @l of @cls room for @n more objects? */
+static __always_inline bool list_has_room(const struct gosalloc_mcache_list *l,
+					  unsigned int cls, unsigned int n)
 {
-	return gosalloc_tag_count(tag) + n < 2 * gosalloc_class_batch[cls];
+	return l->count + n < 2 * gosalloc_class_batch[cls];
 }
 
 /*
@@ -306,7 +238,7 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
 		return gosalloc_mcache_free_bypass(cls, obj);
 	if (!gosalloc_object_retire(obj, cls, l->head))
 		return false;
-	if (likely(list_has_room(l->tag, cls, 1)))
+	if (likely(list_has_room(l, cls, 1)))
 		list_push(c, l, cls, obj);
 	else
 		gosalloc_mcache_free_slow(cls, obj);
@@ -336,38 +268,20 @@ static __always_inline void *gosalloc_mcache_peek(unsigned int cls)
 	return raw_cpu_read(gosalloc_mcache->list[cls].head);
 }
 
-/* The fast paths: no lock, no atomic instruction on a shared line. */
+/*
+ * The fast paths: no lock, no atomic instruction, interrupts on; the
+ * CPU's lists held (gosalloc_mcache_hold()).
+ */
 static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
 {
-#ifdef GOSALLOC_LOCKLESS_MCACHE
-	if (likely(gosalloc_mcache_lockless())) {
-		struct gosalloc_mcache_list old, new;
-		struct gosalloc_mcache_list *l;
+	struct gosalloc_mcache *c = gosalloc_mcache_hold();
+	void *obj;
 
-		do {
-			l = raw_cpu_ptr(&gosalloc_mcache->list[cls]);
-			old.tag = READ_ONCE(l->tag);
-			barrier();	/* the tag first: it guards the head */
-			old.head = READ_ONCE(l->head);
-			if (unlikely(!old.head))
-				return NULL;
-			new.head = gosalloc_object_link(old.head, cls);
-			new.tag = old.tag + GOSALLOC_TAG_SEQ - 1;
-		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
-						      &old, new));
-		return old.head;
-	}
-#endif
-	{
-		struct gosalloc_mcache *c = gosalloc_mcache_hold();
-		void *obj;
-
-		if (unlikely(!c))
-			return NULL;	/* the refill leaves the lists alone */
-		obj = list_pop(&c->list[cls], cls);
-		gosalloc_mcache_unhold(c);
-		return obj;
-	}
+	if (unlikely(!c))
+		return NULL;	/* the refill leaves the lists alone */
+	obj = list_pop(&c->list[cls], cls);
+	gosalloc_mcache_unhold(c);
+	return obj;
 }
 
 /*
@@ -383,52 +297,27 @@ static __always_inline void *gosalloc_mcache_alloc(unsigned int cls)
  */
 static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 {
+	struct gosalloc_mcache_list *l;
+	struct gosalloc_mcache *c;
+	bool pushed = false;
+
 	if (gosalloc_object_wipe_wanted())
 		return gosalloc_mcache_free_irqsave(cls, obj);
-#ifdef GOSALLOC_LOCKLESS_MCACHE
-	if (likely(gosalloc_mcache_lockless())) {
-		unsigned long limit = 2 * gosalloc_class_batch[cls];
-		struct gosalloc_mcache_list old, new;
-		struct gosalloc_mcache_list *l;
-
-		do {
-			l = raw_cpu_ptr(&gosalloc_mcache->list[cls]);
-			old.tag = READ_ONCE(l->tag);
-			barrier();	/* as in gosalloc_mcache_alloc() */
-			old.head = READ_ONCE(l->head);
-			if (unlikely(old.head == obj))
-				return false;
-			if (unlikely(gosalloc_tag_count(old.tag) + 1 >= limit))
-				return gosalloc_mcache_free_irqsave(cls, obj);
-			gosalloc_set_next(obj, cls, old.head);
-			new.head = obj;
-			new.tag = old.tag + GOSALLOC_TAG_SEQ + 1;
-		} while (!gosalloc_mcache_try_cmpxchg(&gosalloc_mcache->list[cls],
-						      &old, new));
-		this_cpu_inc(gosalloc_mcache->nfree[cls]);
-		return true;
-	}
-#endif
-	{
-		struct gosalloc_mcache *c = gosalloc_mcache_hold();
-		struct gosalloc_mcache_list *l;
-		bool pushed = false;
-
-		if (unlikely(!c))	/* we interrupted a holder */
-			return gosalloc_mcache_free_bypass(cls, obj);
-		l = &c->list[cls];
-		if (unlikely(l->head == obj)) {
-			gosalloc_mcache_unhold(c);
-			return false;
-		}
-		if (likely(list_has_room(l->tag, cls, 1))) {
-			list_push(c, l, cls, obj);
-			pushed = true;
-		}
+	c = gosalloc_mcache_hold();
+	if (unlikely(!c))	/* we interrupted a holder */
+		return gosalloc_mcache_free_bypass(cls, obj);
+	l = &c->list[cls];
+	if (unlikely(l->head == obj)) {
 		gosalloc_mcache_unhold(c);
-		if (likely(pushed))
-			return true;
+		return false;
 	}
+	if (likely(list_has_room(l, cls, 1))) {
+		list_push(c, l, cls, obj);
+		pushed = true;
+	}
+	gosalloc_mcache_unhold(c);
+	if (likely(pushed))
+		return true;
 	return gosalloc_mcache_free_irqsave(cls, obj);
 }
 

@@ -30,8 +30,6 @@
 #			kmemleak or other kernel report fails it
 #   kunit-arm64		KUnit suites in an arm64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
-#   kselftest-6.12-held	the same with the CPU's cmpxchg16b hidden
-#			(clearcpuid=cx16): the fast paths hold the lists
 #   kselftest-6.12-free	the fuzzer, misuse and stress kselftests in the
 #			6.12 guest booted with init_on_free=1
 #   kselftest-6.12-free-noalloc  the same with init_on_free=1
@@ -65,7 +63,7 @@ set -uo pipefail
 out=$GOSALLOC_OUT
 mkdir -p "$out"
 [ "${1:-}" != quick ] || GOSALLOC_CHECK_STEPS=${GOSALLOC_CHECK_STEPS:-kunit-um kselftest-6.12}
-steps=${GOSALLOC_CHECK_STEPS:-sizeclasses ordering style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-um-kmalloc kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-held kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
+steps=${GOSALLOC_CHECK_STEPS:-sizeclasses ordering style stat-tool htmldocs kunit-um kunit-um-init kunit-um-6.1 kunit-um-kmalloc kunit-x86_64 module-debug kunit-arm64 kselftest-6.12 kselftest-6.12-free kselftest-6.12-free-noalloc kselftest-6.12-numa kselftest-6.1 dropin-6.12 dkms rt-refused}
 # All of make check's packages at once; a subset of steps installs its own.
 if [ -n "${GOSALLOC_CHECK_STEPS:-}" ]; then
 	need_pkgs summary

@@ -4,8 +4,6 @@
 # kselftest.sh [SERIES [VARIANT]]: run gosalloc's kselftests in Debian's
 # kernel of SERIES (default GOSALLOC_SERIES, lib.sh) under QEMU. VARIANT
 # boots the guest differently:
-#   held	clearcpuid=cx16, so that gosalloc's fast paths hold the CPU's
-#		lists instead of exchanging (mcache.h) on real SMP x86_64
 #   free	init_on_free=1 (init_on_alloc as the kernel ships it)
 #   free-noalloc init_on_free=1 init_on_alloc=0
 #   numa	two NUMA nodes (a CPU and half the memory each): every test,
@@ -25,7 +23,6 @@ out=$GOSALLOC_OUT
 only=
 case $variant in
 "")	;;
-held)	append=clearcpuid=cx16 ;;
 free)	append=init_on_free=1 ;;
 free-noalloc) append="init_on_free=1 init_on_alloc=0" ;;
 numa)	append=
@@ -51,10 +48,6 @@ name=kselftest-$series${variant:+-$variant}
 rc=0
 boot_debian "$name" "$GOSALLOC_TOP/tools/vm/selftest-guest.sh" \
 	"$out/selftests" "$stat_tool" || rc=$?
-if [ "$variant" = held ] && ! grep -q "per-CPU caches held" "$out/$name.log"; then
-	log "gosalloc did not hold its lists in the held run (see $out/$name.log)"
-	[ "$rc" -ne 0 ] || rc=1
-fi
 if [ "$variant" = numa ] && ! grep -q ", 2 nodes, per-CPU caches" "$out/$name.log"; then
 	log "the guest did not see two nodes in the numa run (see $out/$name.log)"
 	[ "$rc" -ne 0 ] || rc=1
