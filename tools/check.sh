@@ -52,10 +52,11 @@
 # the run to the named steps; "check.sh quick" ("make check-quick") runs
 # kunit-um and kselftest-6.12 only, for the edit-build-test loop.
 #
-# The steps run in two lanes side by side: the kernel builds
-# (kunit-*, each with its own build directory) in one, everything that
-# builds in the work tree or boots Debian's kernel in the other, each lane
-# in the order above (GOSALLOC_CHECK_LANES=1: all in one lane). Every 30 s
+# The steps run in two lanes side by side: those that build outside the
+# work tree in one (kunit-*, each kernel in its own build directory, then
+# dropin-*, which builds the project in a copy of its sources in out/), and
+# everything that builds in the work tree in the other, each lane in the
+# order above (GOSALLOC_CHECK_LANES=1: all in one lane). Every 30 s
 # a running step prints its time and the last progress line of its log.
 set -uo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
@@ -174,8 +175,8 @@ run_lane() {
 		htmldocs)	run_step htmldocs "$GOSALLOC_TOP/tools/htmldocs.sh" ;;
 		dkms)		run_step dkms "$GOSALLOC_TOP/tools/dkms-test.sh" ;;
 		rt-refused)	run_step rt-refused "$GOSALLOC_TOP/tools/rt-test.sh" ;;
-		dropin-*)	run_step "$step" "$GOSALLOC_TOP/tools/dropin-test.sh" \
-					"${step#dropin-}" ;;
+		dropin-*)	GOSALLOC_BUILD_DIR=$out/$step-build run_step "$step" \
+					"$GOSALLOC_TOP/tools/dropin-test.sh" "${step#dropin-}" ;;
 		module-debug)	rm -f "$out/$step.log"
 				run_step "$step" "$GOSALLOC_TOP/tools/module-debug.sh" ;;
 		stat-tool)	need_pkgs stat-static
@@ -217,7 +218,7 @@ run_lane() {
 kunit=() tree=()
 for step in $steps; do
 	case $step in
-	kunit-*)              kunit+=("$step") ;;
+	kunit-*|dropin-*) kunit+=("$step") ;;
 	*)		tree+=("$step") ;;
 	esac
 done

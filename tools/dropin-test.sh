@@ -34,9 +34,9 @@ dropin_build() {
 	cp "$tree/fs/$dir/"*.[ch] "$b/"
 	grep -v -e KUNIT -e '^#' "$tree/fs/$dir/Makefile" |
 		sed 's/^obj-\$(CONFIG_[A-Z0-9_]*)/obj-m/' >"$b/Kbuild"
-	echo "ccflags-y += -include $GOSALLOC_TOP/gosalloc/gosalloc_dropin.h" >>"$b/Kbuild"
+	echo "ccflags-y += -include $GOSALLOC_BUILT/gosalloc/gosalloc_dropin.h" >>"$b/Kbuild"
 	make -s -C "$DEB_KDIR" M="$b" \
-		KBUILD_EXTRA_SYMBOLS="$GOSALLOC_TOP/Module.symvers" modules
+		KBUILD_EXTRA_SYMBOLS="$GOSALLOC_BUILT/Module.symvers" modules
 	cp "$b"/*.ko "$work/dropin/"
 }
 

@@ -2,18 +2,35 @@
 # Host-side helper, sourced: build gosalloc's modules for a kernel (Debian's
 # or the debugging kernel) and boot that kernel in QEMU with a guest script.
 
-# project_modules KDIR: build the project's modules against KDIR; sets
-# MODULES.
+# build_tree: print the tree the project is built in: the work tree, or,
+# with GOSALLOC_BUILD_DIR set, a copy of its sources there (refreshed
+# here; what git ignores, build products included, is not copied), so
+# that a step may build beside another step's build in the work tree.
+build_tree() {
+	local dir=${GOSALLOC_BUILD_DIR:-}
+	if [ -z "$dir" ]; then
+		echo "$GOSALLOC_TOP"
+		return
+	fi
+	mkdir -p "$dir"
+	rsync -a --delete --filter=':- .gitignore' --exclude=/.git/ \
+		"$GOSALLOC_TOP/" "$dir/" >&2
+	echo "$dir"
+}
+
+# project_modules KDIR: build the project's modules against KDIR in
+# build_tree; sets GOSALLOC_BUILT (that tree) and MODULES.
 project_modules() {
-	make -s -C "$GOSALLOC_TOP" modules KDIR="$1" >&2
-	MODULES=("$GOSALLOC_TOP/gosalloc/gosalloc.ko"
-		 "$GOSALLOC_TOP/tools/example-client/gosalloc_example.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_misuse.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_probe.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_fuzz.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_kfree.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_charge.ko"
-		 "$GOSALLOC_TOP/tools/test-modules/gosalloc_node.ko")
+	GOSALLOC_BUILT=$(build_tree)
+	make -s -C "$GOSALLOC_BUILT" modules KDIR="$1" >&2
+	MODULES=("$GOSALLOC_BUILT/gosalloc/gosalloc.ko"
+		 "$GOSALLOC_BUILT/tools/example-client/gosalloc_example.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_misuse.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_probe.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_fuzz.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_kfree.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_charge.ko"
+		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_node.ko")
 }
 
 # debian_modules [SERIES]: fetch Debian's kernel, build the project's modules
@@ -23,12 +40,14 @@ debian_modules() {
 	project_modules "$DEB_KDIR"
 }
 
-# gosalloc_stat_static: build tools/gosalloc-stat as a static binary, for
-# the busybox guest, and print its path.
+# gosalloc_stat_static: build tools/gosalloc-stat as a static binary in
+# build_tree, for the busybox guest, and print its path.
 gosalloc_stat_static() {
+	local top
 	need_pkgs stat-static
-	make -s -C "$GOSALLOC_TOP/tools/gosalloc-stat" static >/dev/null
-	echo "$GOSALLOC_TOP/tools/gosalloc-stat/gosalloc-stat.static"
+	top=$(build_tree)
+	make -s -C "$top/tools/gosalloc-stat" static >/dev/null
+	echo "$top/tools/gosalloc-stat/gosalloc-stat.static"
 }
 
 # boot_kernel NAME KERNEL KVER SCRIPT [EXTRA...]: run SCRIPT in a guest of
