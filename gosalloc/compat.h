@@ -40,17 +40,6 @@
 #endif
 
 /*
- * This CPU's instance of a per-CPU variable as an asm memory operand
- * (with __percpu_arg()): __my_cpu_var() where x86 has it (6.8 on),
- * the variable itself before.
- */
-#ifdef __my_cpu_var
-#define gosalloc_my_cpu_var(var)	__my_cpu_var(var)
-#else
-#define gosalloc_my_cpu_var(var)	(var)
-#endif
-
-/*
  * Shrinkers: allocated and registered with shrinker_alloc() and
  * shrinker_register() from 6.7; embedded and registered with
  * register_shrinker() before. @ops gives count_objects and scan_objects.

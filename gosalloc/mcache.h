@@ -136,9 +136,9 @@ static __always_inline void gosalloc_unhold_flag(unsigned int *held)
  * Disabling interrupts instead costs a function call each way under UML
  * (about 40 % of an alloc+free pair then) and about 32 ns under QEMU's
  * TCG; an unlocked 16-byte compare-and-exchange of head and count, which
- * this used on x86_64, costs 7 ns natively here and 28 ns under TCG,
- * against 0.3 and 5 ns for the preemption count (performance.rst, the
- * "cost" rows). Code that interrupts a holder finds
+ * gosalloc used on x86_64 before, costs 7 ns natively on the test hosts
+ * and 28 ns under TCG, against 0.3 and 5 ns for the preemption count
+ * (performance.rst, the "cost" rows). Code that interrupts a holder finds
  * the flag set and leaves the lists alone: it allocates from the central
  * list (gosalloc_mcache_refill()) or frees to it
  * (gosalloc_mcache_free_bypass()). Paths that run with interrupts off
