@@ -574,12 +574,17 @@ void *gosalloc_alloc_node(size_t size, gfp_t flags, int node)
 }
 EXPORT_SYMBOL_GPL(gosalloc_alloc_node);
 
+/* Is @s (from gosalloc_span_lookup(), may be NULL) a small-object span? */
+static __always_inline bool small_span(struct gosalloc_span *s)
+{
+	return s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL;
+}
+
 /* Is @p an object of a small span (@s from gosalloc_span_lookup())? */
 static __always_inline bool small_object(struct gosalloc_span *s,
 					 const void *p)
 {
-	return s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL &&
-	       gosalloc_span_object_start(s, p);
+	return small_span(s) && gosalloc_span_object_start(s, p);
 }
 
 /*
@@ -971,8 +976,8 @@ static void free_bulk_irqoff(void **p, size_t i, size_t end,
 			continue;
 		if (!span_covers(s, obj)) {
 			s = gosalloc_span_lookup(obj);
-			fast = s && gosalloc_span_state(s) == GOSALLOC_SPAN_SMALL &&
-			       !READ_ONCE(s->sampled) && !gosalloc_span_remote(s);
+			fast = small_span(s) && !READ_ONCE(s->sampled) &&
+			       !gosalloc_span_remote(s);
 			if (n && !(fast && s->sizeclass == cls)) {
 				free_bulk_chain(cls, head, tail, n);
 				n = 0;

@@ -299,7 +299,6 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 {
 	struct gosalloc_mcache_list *l;
 	struct gosalloc_mcache *c;
-	bool pushed = false;
 
 	if (gosalloc_object_wipe_wanted())
 		return gosalloc_mcache_free_irqsave(cls, obj);
@@ -313,12 +312,11 @@ static __always_inline bool gosalloc_mcache_free(unsigned int cls, void *obj)
 	}
 	if (likely(list_has_room(l, cls, 1))) {
 		list_push(c, l, cls, obj);
-		pushed = true;
+		gosalloc_mcache_unhold(c);
+		return true;
 	}
 	gosalloc_mcache_unhold(c);
-	if (likely(pushed))
-		return true;
-	return gosalloc_mcache_free_irqsave(cls, obj);
+	return gosalloc_mcache_free_irqsave(cls, obj);	/* the list is full */
 }
 
 /* An object of @cls from this CPU's list, refilled when empty; or NULL. */

@@ -41,11 +41,12 @@ debian_modules() {
 }
 
 # gosalloc_stat_static: build tools/gosalloc-stat as a static binary in
-# build_tree, for the busybox guest, and print its path.
+# the tree project_modules built in (else build_tree), for the busybox
+# guest, and print its path.
 gosalloc_stat_static() {
-	local top
+	local top=${GOSALLOC_BUILT:-}
 	need_pkgs stat-static
-	top=$(build_tree)
+	[ -n "$top" ] || top=$(build_tree)
 	make -s -C "$top/tools/gosalloc-stat" static >/dev/null
 	echo "$top/tools/gosalloc-stat/gosalloc-stat.static"
 }

@@ -49,7 +49,7 @@ processes() {
 }
 
 # proc_files: every sysctl under /proc/sys/kernel and some of /proc's
-# tables, read ten times; the tables must read
+# tables, read ten times; the tables must be readable
 proc_files() {
 	i=0
 	while [ $i -lt 10 ]; do
@@ -168,11 +168,11 @@ if [ -n "$SERVED" ]; then
 else
 	ktap_skip "gosalloc served the kernel's traffic (kmalloc on SLUB)"
 fi
-# log_reported: log_clean, and when the log is not, its reports in full
+# log_reported: log_clean, and when the log is not, its reports in full:
+# from each line log_clean's pattern matches to the end of its trace
 log_reported() {
 	log_clean && return 0
-	dmesg | sed -n '/WARNING:\|BUG:\|Oops/,/end trace/p' | head -n 120 |
-		sed 's/^/# /'
+	dmesg | sed -En "/$SPLAT/,/end trace/p" | head -n 120 | sed 's/^/# /'
 	return 1
 }
 ktap_check "kernel log clean" log_reported
