@@ -56,10 +56,7 @@ struct gosalloc_mcache {
 	 * interrupts off when nobody holds it.
 	 */
 	struct gosalloc_tiny_cpu tiny[GOSALLOC_TINY_SIZE];
-	unsigned long tiny_mallocs;	/* tiny objects allocated */
-	unsigned long tiny_refills;	/* of those, by the slow path */
-	unsigned long tiny_frees;	/* freed to a span this CPU owns */
-	long tiny_bytes;		/* bytes allocated minus bytes freed */
+	unsigned long tiny_refills;	/* allocated by the slow path */
 	/* The same for the other paths: this_cpu operations, any context. */
 	unsigned long tiny_other_mallocs;
 	unsigned long tiny_other_frees;

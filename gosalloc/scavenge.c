@@ -72,6 +72,7 @@ EXPORT_SYMBOL_IF_KUNIT(gosalloc_release_all);
 static bool cache_idle(int cpu, void *unused)
 {
 	unsigned long allocs = 0, nmalloc, nfree;
+	struct gosalloc_tiny_counts tc;
 	bool holds = false;
 	unsigned int cls;
 
@@ -80,7 +81,8 @@ static bool cache_idle(int cpu, void *unused)
 		allocs += nmalloc;
 		holds |= gosalloc_mcache_count(cpu, cls) != 0;
 	}
-	allocs += READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->tiny_mallocs);
+	gosalloc_tiny_counts(cpu, &tc);
+	allocs += tc.mallocs;
 	holds |= gosalloc_tiny_holds(cpu);
 	holds |= !!READ_ONCE(per_cpu_ptr(gosalloc_mcache, cpu)->nremote);
 	if (allocs != gosalloc_scavenge_seen[cpu]) {

@@ -44,6 +44,11 @@
  * node's tiny objects from that node's spans that no CPU owns, under its
  * tiny lock.
  *
+ * Counts. The owner keeps no count of the objects in its span: its fast
+ * paths touch the span's bitmap word and nothing else of the page. A
+ * span's count (used) is kept by the tiny lock while nobody owns the
+ * span, and the owner that gives it up counts its alloc bits afresh.
+ *
  * Lifetime. A remote free never touches the span again once its bit is
  * set: the span may be emptied and freed from then on. Before that, the
  * object is live in the alloc bitmap, which keeps the span in use. A
@@ -109,7 +114,7 @@ struct gosalloc_tiny_page {
 	u16 nwords;		/* words per bitmap */
 	u16 slots;		/* offset of slot 0 */
 	u16 nslots;
-	u16 used;		/* alloc bits set: the owner, else tiny lock */
+	u16 used;		/* alloc bits set: tiny lock, unowned only */
 	u16 node;		/* of the span: constant */
 	u32 magic;		/* offset to slot: tiny_slot_of() */
 	/* CPU + 1 that owns the span, or 0: written under tiny lock. */
@@ -259,7 +264,8 @@ static unsigned int tiny_find_word(struct gosalloc_tiny_page *h,
 
 /*
  * Take the lowest free slot of word @w, whose bits are @bits (not all
- * set): @h's owner, or tiny lock. Return: the object.
+ * set), leaving @h's count alone: @h's owner, or tiny lock. Return: the
+ * object.
  */
 static __always_inline void *tiny_take(struct gosalloc_tiny_page *h,
 				       unsigned int w, unsigned long bits,
@@ -268,13 +274,24 @@ static __always_inline void *tiny_take(struct gosalloc_tiny_page *h,
 	unsigned int slot = w * BITS_PER_LONG + ffz(bits);
 
 	WRITE_ONCE(h->bits[w], bits | (bits + 1));
-	h->used++;
 	return (void *)h + h->slots + slot * size;
 }
 
+/* The slots of @h its alloc bitmap holds taken: @h's owner, or tiny lock. */
+static unsigned int tiny_count(struct gosalloc_tiny_page *h)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < h->nwords; w++)
+		n += hweight_long(h->bits[w]);
+	/* Less the bits past the last slot, set for good. */
+	return n - (h->nwords * BITS_PER_LONG - h->nslots);
+}
+
 /*
- * Fold the remote frees of @h into its alloc bitmap: @h's owner, or tiny
- * lock when it has none. Return: the objects freed so.
+ * Fold the remote frees of @h into its alloc bitmap, and its count when
+ * nobody owns it (an owner's count is stale and wraps harmlessly): @h's
+ * owner, or tiny lock when it has none. Return: the objects freed so.
  */
 static unsigned int tiny_collect(struct gosalloc_tiny_page *h)
 {
@@ -355,15 +372,15 @@ static void tiny_disown(struct gosalloc_tiny_page *h, struct list_head *empty)
 {
 	WRITE_ONCE(h->owner, 0);
 	tiny_collect(h);
+	h->used = tiny_count(h);
 	tiny_settle(h, empty);
 }
 
 /* Counters: the holder's, plain (mcache.h); others' with this_cpu ops. */
 static void tiny_count_alloc(struct gosalloc_mcache *c, size_t size)
 {
-	c->tiny_mallocs++;
+	c->tiny[size].mallocs++;
 	c->tiny_refills++;
-	c->tiny_bytes += size;
 }
 
 /* Add @h, just made, to the spans nobody owns. */
@@ -405,6 +422,7 @@ static void *tiny_take_unowned(struct gosalloc_tiny_page *h, unsigned int size,
 	tiny_collect(h);
 	w = tiny_find_word(h, 0);
 	obj = tiny_take(h, w, h->bits[w], size);
+	h->used++;
 	tiny_settle(h, empty);
 	return obj;
 }
@@ -627,8 +645,7 @@ static __always_inline void *tiny_alloc_fast(size_t size, gfp_t flags)
 	if (unlikely(!~bits))
 		goto slow;
 	obj = tiny_take(h, w, bits, size);
-	c->tiny_mallocs++;
-	c->tiny_bytes += size;
+	c->tiny[size].mallocs++;
 	gosalloc_mcache_unhold(c);
 	return obj;
 slow:
@@ -796,13 +813,11 @@ static __always_inline bool tiny_free_local(struct gosalloc_mcache *c,
 	if (unlikely(!(bits & bit) || (READ_ONCE(tiny_remote(h)[w]) & bit)))
 		return false;
 	if (want_init_on_free())
-		memset(p, 0, size);
+		tiny_zero(p, size);
 	WRITE_ONCE(h->bits[w], bits & ~bit);
-	h->used--;
 	if (w < c->tiny[size].word)
 		c->tiny[size].word = w;
-	c->tiny_frees++;
-	c->tiny_bytes -= size;
+	c->tiny[size].frees++;
 	return true;
 }
 
@@ -974,12 +989,21 @@ bool gosalloc_tiny_holds(unsigned int cpu)
 void gosalloc_tiny_counts(unsigned int cpu, struct gosalloc_tiny_counts *tc)
 {
 	struct gosalloc_mcache *c = per_cpu_ptr(gosalloc_mcache, cpu);
-	unsigned long mallocs = READ_ONCE(c->tiny_mallocs);
+	unsigned long mallocs = 0, frees = 0, m, f;
+	unsigned int size;
+	long bytes = 0;
 
+	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
+		m = READ_ONCE(c->tiny[size].mallocs);
+		f = READ_ONCE(c->tiny[size].frees);
+		mallocs += m;
+		frees += f;
+		bytes += (long)(m - f) * size;
+	}
 	tc->mallocs = mallocs + READ_ONCE(c->tiny_other_mallocs);
-	tc->frees = READ_ONCE(c->tiny_frees) + READ_ONCE(c->tiny_other_frees);
+	tc->frees = frees + READ_ONCE(c->tiny_other_frees);
 	tc->fast = mallocs - READ_ONCE(c->tiny_refills);
-	tc->bytes = READ_ONCE(c->tiny_bytes) + READ_ONCE(c->tiny_other_bytes);
+	tc->bytes = bytes + READ_ONCE(c->tiny_other_bytes);
 }
 
 /* Is @p a live tiny object? For tests. */

@@ -31,6 +31,12 @@ extern unsigned int gosalloc_tiny_max;
 struct gosalloc_tiny_cpu {
 	struct gosalloc_tiny_page *page;	/* the span it allocates from */
 	unsigned int word;	/* no free slot in the bitmap words below */
+	/*
+	 * Objects of this size allocated, and freed to a span this CPU
+	 * owns: one counter per call, beside the span it uses.
+	 */
+	unsigned long mallocs;
+	unsigned long frees;
 };
 
 /* One CPU's tiny counts, gosalloc_tiny_counts(). */
