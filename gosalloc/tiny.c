@@ -53,8 +53,8 @@
  * set: the span may be emptied and freed from then on. Before that, the
  * object is live in the alloc bitmap, which keeps the span in use. A
  * remote bit may thus arrive after the owner gave the span up; it stays
- * until the next owner, the next free under the lock, or a trim folds it
- * in, and the span keeps counting the object as taken meanwhile.
+ * until the next owner, the next allocation or free under the lock, or a
+ * trim folds it in, and the span keeps counting the object as taken meanwhile.
  *
  * Double frees. An object is live when its alloc bit is set and its
  * remote bit clear; a free, or gosalloc_size(), of anything else is
@@ -63,7 +63,7 @@
  * unless the span is given back between them.
  *
  * Memory: for 4-byte objects a page holds 958 of them and 240 bytes of
- * bitmaps (4.28 bytes per object); for 1-byte objects, 3260 (1.26).
+ * bitmaps (4.28 bytes per object); for 1-byte objects, 3256 (1.26).
  */
 #include <linux/bitops.h>
 #include <linux/list.h>
@@ -114,7 +114,7 @@ struct gosalloc_tiny_page {
 	u16 nwords;		/* words per bitmap */
 	u16 slots;		/* offset of slot 0 */
 	u16 nslots;
-	u16 used;		/* alloc bits set: tiny lock, unowned only */
+	u16 used;		/* alloc bits set, while unowned: tiny lock */
 	u16 node;		/* of the span: constant */
 	u32 magic;		/* offset to slot: tiny_slot_of() */
 	/* CPU + 1 that owns the span, or 0: written under tiny lock. */
@@ -289,9 +289,9 @@ static unsigned int tiny_count(struct gosalloc_tiny_page *h)
 }
 
 /*
- * Fold the remote frees of @h into its alloc bitmap, and its count when
- * nobody owns it (an owner's count is stale and wraps harmlessly): @h's
- * owner, or tiny lock when it has none. Return: the objects freed so.
+ * Fold the remote frees of @h into its alloc bitmap, leaving its count to
+ * the caller: @h's owner, or tiny lock when it has none. Return: the
+ * objects freed so.
  */
 static unsigned int tiny_collect(struct gosalloc_tiny_page *h)
 {
@@ -305,7 +305,6 @@ static unsigned int tiny_collect(struct gosalloc_tiny_page *h)
 		WRITE_ONCE(h->bits[w], h->bits[w] & ~x);
 		n += hweight_long(x);
 	}
-	h->used -= n;
 	return n;
 }
 
@@ -419,7 +418,7 @@ static void *tiny_take_unowned(struct gosalloc_tiny_page *h, unsigned int size,
 	unsigned int w;
 	void *obj;
 
-	tiny_collect(h);
+	h->used -= tiny_collect(h);
 	w = tiny_find_word(h, 0);
 	obj = tiny_take(h, w, h->bits[w], size);
 	h->used++;
@@ -757,7 +756,7 @@ static int tiny_free_unowned(struct gosalloc_tiny_page *h, int nid, void *p,
 
 	spin_lock_irqsave(&tc->lock, irqflags);
 	if (!h->owner) {
-		tiny_collect(h);
+		h->used -= tiny_collect(h);
 		ret = !!(h->bits[w] & BIT_MASK(slot));
 	}
 	if (ret > 0) {
@@ -938,7 +937,7 @@ static void tiny_trim_node(int nid, struct list_head *empty)
 	for (size = 1; size < GOSALLOC_TINY_SIZE; size++) {
 		list_for_each_entry_safe(s, next, tiny_partial(nid, size), list) {
 			h = span_page(s);
-			tiny_collect(h);
+			h->used -= tiny_collect(h);
 			if (h->used)
 				continue;
 			tiny_unqueue(h);

@@ -32,12 +32,12 @@ struct gosalloc_tiny_cpu {
 	struct gosalloc_tiny_page *page;	/* the span it allocates from */
 	unsigned int word;	/* no free slot in the bitmap words below */
 	/*
-	 * Objects of this size allocated, and freed to a span this CPU
-	 * owns: one counter per call, beside the span it uses.
+	 * Objects of this size allocated from, and freed to, the span this
+	 * CPU owns: one counter per call, beside the span it uses.
 	 */
 	unsigned long mallocs;
 	unsigned long frees;
-};
+} __aligned(32);	/* one cache line */
 
 /* One CPU's tiny counts, gosalloc_tiny_counts(). */
 struct gosalloc_tiny_counts {
