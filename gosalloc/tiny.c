@@ -576,8 +576,8 @@ static void *tiny_refill(struct gosalloc_mcache *c, unsigned int size,
 	return tiny_take(h, t->word, h->bits[t->word], size);
 }
 
-/* The slow path of gosalloc_tiny_alloc(). */
-static noinline void *tiny_alloc_slow(unsigned int size, gfp_t flags)
+/* As tiny_alloc_slow(), not zeroed. */
+static void *tiny_alloc_refill(unsigned int size, gfp_t flags)
 {
 	struct gosalloc_tiny_page *fresh = NULL;
 	struct gosalloc_mcache *c;
@@ -625,31 +625,21 @@ static __always_inline void tiny_zero(void *p, size_t size)
 	}
 }
 
-/* As gosalloc_tiny_alloc(), but not zeroed. */
-static __always_inline void *tiny_alloc_fast(size_t size, gfp_t flags)
+/* Zero tiny object @obj of @size bytes if @flags or the policy want it. */
+static __always_inline void *tiny_init(void *obj, size_t size, gfp_t flags)
 {
-	struct gosalloc_mcache *c = gosalloc_mcache_hold();
-	struct gosalloc_tiny_page *h;
-	unsigned long bits;
-	unsigned int w;
-	void *obj;
-
-	if (unlikely(!c))	/* we interrupted a holder */
-		return tiny_alloc_unowned(size, flags, NUMA_NO_NODE, NULL);
-	h = c->tiny[size].page;
-	if (unlikely(!h))
-		goto slow;
-	w = c->tiny[size].word;
-	bits = h->bits[w];
-	if (unlikely(!~bits))
-		goto slow;
-	obj = tiny_take(h, w, bits, size);
-	c->tiny[size].mallocs++;
-	gosalloc_mcache_unhold(c);
+	if (want_init_on_alloc(flags) && likely(obj))
+		tiny_zero(obj, size);
 	return obj;
-slow:
-	gosalloc_mcache_unhold(c);
-	return tiny_alloc_slow(size, flags);
+}
+
+/*
+ * The slow path of gosalloc_tiny_alloc(), zeroing included: out of line,
+ * a tail call, so that the fast path saves no register.
+ */
+static noinline void *tiny_alloc_slow(size_t size, gfp_t flags)
+{
+	return tiny_init(tiny_alloc_refill(size, flags), size, flags);
 }
 
 /**
@@ -663,11 +653,29 @@ slow:
  */
 void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
 {
-	void *obj = tiny_alloc_fast(size, flags);
+	struct gosalloc_mcache *c = gosalloc_mcache_hold();
+	struct gosalloc_tiny_page *h;
+	unsigned long bits;
+	unsigned int w;
+	void *obj;
 
-	if (want_init_on_alloc(flags) && likely(obj))
-		tiny_zero(obj, size);
-	return obj;
+	/* Without @c we interrupted a holder: the slow path sees it too. */
+	if (unlikely(!c))
+		return tiny_alloc_slow(size, flags);
+	h = c->tiny[size].page;
+	if (unlikely(!h))
+		goto slow;
+	w = c->tiny[size].word;
+	bits = h->bits[w];
+	if (unlikely(!~bits))
+		goto slow;
+	obj = tiny_take(h, w, bits, size);
+	c->tiny[size].mallocs++;
+	gosalloc_mcache_unhold(c);
+	return tiny_init(obj, size, flags);
+slow:
+	gosalloc_mcache_unhold(c);
+	return tiny_alloc_slow(size, flags);
 }
 
 /**
@@ -686,11 +694,8 @@ void *gosalloc_tiny_alloc(size_t size, gfp_t flags)
  */
 void *gosalloc_tiny_alloc_node(size_t size, gfp_t flags, int nid)
 {
-	void *obj = tiny_alloc_unowned(size, flags, nid, NULL);
-
-	if (want_init_on_alloc(flags) && likely(obj))
-		tiny_zero(obj, size);
-	return obj;
+	return tiny_init(tiny_alloc_unowned(size, flags, nid, NULL), size,
+			 flags);
 }
 
 /*
@@ -698,7 +703,7 @@ void *gosalloc_tiny_alloc_node(size_t size, gfp_t flags, int nid)
  * if @p is not the start of a slot.
  */
 static __always_inline int tiny_slot(struct gosalloc_tiny_page *h,
-				     const void *p, unsigned int size)
+				     const void *p, unsigned long size)
 {
 	unsigned long off = (unsigned long)(p - (void *)h) - h->slots;
 	unsigned int slot;
@@ -804,7 +809,7 @@ static noinline bool tiny_free_remote(struct gosalloc_span *s,
 static __always_inline bool tiny_free_local(struct gosalloc_mcache *c,
 					    struct gosalloc_tiny_page *h,
 					    void *p, unsigned int slot,
-					    unsigned int size)
+					    unsigned long size)
 {
 	unsigned int w = BIT_WORD(slot);
 	unsigned long bit = BIT_MASK(slot), bits = h->bits[w];
@@ -820,26 +825,40 @@ static __always_inline bool tiny_free_local(struct gosalloc_mcache *c,
 	return true;
 }
 
-/* As gosalloc_tiny_free(); inline in it and in the free fast path's. */
+/*
+ * Free the object @p in @slot of @h if @h is the span this CPU owns for
+ * its size. Return: 1 if freed, 0 if @p is not live, -1 if @h is not
+ * ours or we interrupted a holder of our cache.
+ */
+static __always_inline int tiny_free_owned(struct gosalloc_tiny_page *h,
+					   const void *p, unsigned int slot,
+					   unsigned long size)
+{
+	struct gosalloc_mcache *c = gosalloc_mcache_hold();
+	int ret = -1;
+
+	if (unlikely(!c))
+		return -1;
+	if (likely(c->tiny[size].page == h))
+		ret = tiny_free_local(c, h, (void *)p, slot, size);
+	gosalloc_mcache_unhold(c);
+	return ret;
+}
+
+/* As gosalloc_tiny_free(). */
 static __always_inline bool tiny_free(struct gosalloc_span *s, const void *p)
 {
 	struct gosalloc_tiny_page *h = span_page(s);
 	/* Pairs with the release in tiny_page_init(). */
-	unsigned int size = smp_load_acquire(&h->size);
+	unsigned long size = smp_load_acquire(&h->size);
 	int slot = tiny_slot(h, p, size);
-	struct gosalloc_mcache *c;
-	bool ok;
+	int ret;
 
 	if (unlikely(slot < 0))
 		return false;
-	c = gosalloc_mcache_hold();
-	if (likely(c && c->tiny[size].page == h)) {
-		ok = tiny_free_local(c, h, (void *)p, slot, size);
-		gosalloc_mcache_unhold(c);
-		return ok;
-	}
-	if (c)
-		gosalloc_mcache_unhold(c);
+	ret = tiny_free_owned(h, p, slot, size);
+	if (likely(ret >= 0))
+		return ret;
 	return tiny_free_remote(s, h, (void *)p, slot, size);
 }
 
@@ -856,6 +875,20 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 	return tiny_free(s, p);
 }
 
+/*
+ * A tiny free that is not into a span this CPU owns, or a report: the
+ * slow half of gosalloc_tiny_free_checked(), which passes no span, so
+ * that its fast path keeps fewer values live.
+ */
+static noinline void tiny_free_other_checked(const void *p,
+					     unsigned long caller)
+{
+	struct gosalloc_span *s = gosalloc_span_lookup(p);
+
+	if (unlikely(!tiny_free(s, p)))
+		gosalloc_tiny_report(s, p, caller);
+}
+
 /**
  * gosalloc_tiny_free_checked() - free a tiny object, or report it
  * @s: its span, a tiny one
@@ -870,8 +903,14 @@ bool gosalloc_tiny_free(struct gosalloc_span *s, const void *p)
 void gosalloc_tiny_free_checked(struct gosalloc_span *s, const void *p,
 				unsigned long caller)
 {
-	if (unlikely(!tiny_free(s, p)))
-		gosalloc_tiny_report(s, p, caller);
+	struct gosalloc_tiny_page *h = span_page(s);
+	/* Pairs with the release in tiny_page_init(). */
+	unsigned long size = smp_load_acquire(&h->size);
+	int slot = tiny_slot(h, p, size);
+
+	if (likely(slot >= 0 && tiny_free_owned(h, p, slot, size) > 0))
+		return;
+	tiny_free_other_checked(p, caller);	/* a tail call */
 }
 
 /**
