@@ -26,15 +26,22 @@ extern const u32 gosalloc_class_to_divmagic[GOSALLOC_NR_CLASSES];
 extern const u8 gosalloc_size_to_class8[129];
 extern const u8 gosalloc_size_to_class128[249];
 
-/* The smallest class that holds @size bytes; @size <= 32 KiB. */
+/*
+ * The smallest class that holds @size bytes; @size <= 32 KiB. The table
+ * and the index are chosen with masks, not a branch, so that every size
+ * runs the same instructions of the fast path.
+ */
 static __always_inline unsigned int gosalloc_size_to_class(size_t size)
 {
-	if (size <= GOSALLOC_SMALL_SIZE_MAX)
-		return gosalloc_size_to_class8[(size + GOSALLOC_SMALL_SIZE_DIV - 1) /
-					       GOSALLOC_SMALL_SIZE_DIV];
-	return gosalloc_size_to_class128[(size - GOSALLOC_SMALL_SIZE_MAX +
-					  GOSALLOC_LARGE_SIZE_DIV - 1) /
-					 GOSALLOC_LARGE_SIZE_DIV];
+	unsigned long small = -(unsigned long)(size <= GOSALLOC_SMALL_SIZE_MAX);
+	unsigned long i8 = (size + GOSALLOC_SMALL_SIZE_DIV - 1) /
+			   GOSALLOC_SMALL_SIZE_DIV;
+	unsigned long i128 = (size - GOSALLOC_SMALL_SIZE_MAX +
+			     GOSALLOC_LARGE_SIZE_DIV - 1) / GOSALLOC_LARGE_SIZE_DIV;
+	unsigned long table = ((unsigned long)gosalloc_size_to_class8 & small) |
+			      ((unsigned long)gosalloc_size_to_class128 & ~small);
+
+	return ((const u8 *)table)[(i8 & small) | (i128 & ~small)];
 }
 
 /* Object index of byte @offset of a span of class @cls; exact in a span. */

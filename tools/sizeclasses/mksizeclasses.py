@@ -188,15 +188,22 @@ extern const u32 gosalloc_class_to_divmagic[GOSALLOC_NR_CLASSES];
 extern const u8 gosalloc_size_to_class8[%(n8)d];
 extern const u8 gosalloc_size_to_class128[%(n128)d];
 
-/* The smallest class that holds @size bytes; @size <= 32 KiB. */
+/*
+ * The smallest class that holds @size bytes; @size <= 32 KiB. The table
+ * and the index are chosen with masks, not a branch, so that every size
+ * runs the same instructions of the fast path.
+ */
 static __always_inline unsigned int gosalloc_size_to_class(size_t size)
 {
-\tif (size <= GOSALLOC_SMALL_SIZE_MAX)
-\t\treturn gosalloc_size_to_class8[(size + GOSALLOC_SMALL_SIZE_DIV - 1) /
-\t\t\t\t\t       GOSALLOC_SMALL_SIZE_DIV];
-\treturn gosalloc_size_to_class128[(size - GOSALLOC_SMALL_SIZE_MAX +
-\t\t\t\t\t  GOSALLOC_LARGE_SIZE_DIV - 1) /
-\t\t\t\t\t GOSALLOC_LARGE_SIZE_DIV];
+\tunsigned long small = -(unsigned long)(size <= GOSALLOC_SMALL_SIZE_MAX);
+\tunsigned long i8 = (size + GOSALLOC_SMALL_SIZE_DIV - 1) /
+\t\t\t   GOSALLOC_SMALL_SIZE_DIV;
+\tunsigned long i128 = (size - GOSALLOC_SMALL_SIZE_MAX +
+\t\t\t     GOSALLOC_LARGE_SIZE_DIV - 1) / GOSALLOC_LARGE_SIZE_DIV;
+\tunsigned long table = ((unsigned long)gosalloc_size_to_class8 & small) |
+\t\t\t      ((unsigned long)gosalloc_size_to_class128 & ~small);
+
+\treturn ((const u8 *)table)[(i8 & small) | (i128 & ~small)];
 }
 
 /* Object index of byte @offset of a span of class @cls; exact in a span. */
