@@ -635,7 +635,7 @@ static __always_inline void *tiny_init(void *obj, size_t size, gfp_t flags)
 
 /*
  * The slow path of gosalloc_tiny_alloc(), zeroing included: out of line,
- * a tail call, so that the fast path saves no register.
+ * a tail call, so that nothing of the fast path lives across a call.
  */
 static noinline void *tiny_alloc_slow(size_t size, gfp_t flags)
 {
