@@ -8,7 +8,8 @@ recorded pass was reused instead of running it), the KUnit JSON that kunit.py wr
 each kunit-* step and the KTAP in the guest log of each kselftest-* step
 and of the module-debug step. Prints a table of the steps (cases passed
 and failed, when each started, how long it took; the last row the totals
-and make check's own time), each failure by name, and a final
+and make check's own time), each failure by name (a kselftest or guest
+case with the last lines of diagnostics printed before it), and a final
 "N passed, N failed" line; exits 1 when
 anything failed.
 """
@@ -44,18 +45,33 @@ def kunit_step(out, name, rc):
 
 TOP = re.compile(r"^(not )?ok \d+ selftests: (\S+): (\S+)")
 LEAF = re.compile(r"^# (not )?ok \d+ (.*?)(?: # SKIP.*)?$")
+# The last lines of diagnostics a test printed before a failing case are
+# shown under it: often all a CI log keeps of why it failed.
+NOTES = 3
+
+
+def with_notes(case, ok, notes):
+    """CASE, followed by NOTES lines of its diagnostics when it failed."""
+    if ok or not notes:
+        return case
+    return "\n".join([case] + ["    " + note for note in notes[-NOTES:]])
 
 
 def kselftest_step(out, name, rc):
     path = os.path.join(out, name + ".log")
-    results, leaves = [], []
+    results, leaves, notes = [], [], []
     if os.path.exists(path):
         with open(path, errors="replace") as f:
             for line in f:
                 line = line.rstrip("\n")
                 m = LEAF.match(line)
                 if m:
-                    leaves.append((m.group(2), not m.group(1)))
+                    ok = not m.group(1)
+                    leaves.append((with_notes(m.group(2), ok, notes), ok))
+                    notes = []
+                    continue
+                if line.startswith("# # "):
+                    notes.append(line[2:])
                     continue
                 m = TOP.match(line)
                 if m:
@@ -85,12 +101,17 @@ def ktap_step(out, name, rc):
     if not os.path.exists(path):
         return [("%s exited %d before the guest ran (see %s.out)" %
                  (name, rc, name), False)]
-    results = []
+    results, notes = [], []
     with open(path, errors="replace") as f:
         for line in f:
-            m = KTAP.match(line.rstrip("\n"))
+            line = line.rstrip("\n")
+            m = KTAP.match(line)
             if m:
-                results.append((m.group(2), not m.group(1)))
+                ok = not m.group(1)
+                results.append((with_notes(m.group(2), ok, notes), ok))
+                notes = []
+            elif line.startswith("# "):
+                notes.append(line)
     return results + guest_failure(name, rc, results)
 
 

@@ -19,6 +19,14 @@
 # MemFree alone may move by 1 MiB per node: in the two-node guest
 # (kselftest-6.12-numa) it moved by 1276 kB as the lists shrank by 1064
 # kB, while MemFree plus the lists moved by 212 kB.
+#
+# The guest's own memory moves too, now and then: the 6.1 guest once had
+# 8 MiB more free after the unload than before the load, and in another
+# run was more than 1 MiB off again, where other runs were within a few
+# hundred kB. So each side is sampled until two samples in a row agree,
+# and the sample after the unload is taken again, twice at most, before
+# the test fails: memory that gosalloc kept stays missing however often
+# it is sampled.
 . ./ktap.sh
 . ./gosalloc_lib.sh
 
@@ -44,6 +52,31 @@ settle() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	sleep 5
+}
+
+# kernel_kib: where the kernel's own memory is, from /proc/meminfo
+kernel_kib() {
+	awk '/^(Slab|KernelStack|PageTables|Percpu|VmallocUsed|Cached|AnonPages):/ {
+		printf "%s%s %d", sep, $1, $2; sep = " " } END { print " kB" }' \
+		/proc/meminfo
+}
+
+# steady_sample: "MEMFREE PCP" (kB, as memfree_kib and pcp_kib) once two
+# samples, each after settle, agree on their sum within 256 kB; the
+# fourth sample if none do. A sample that moved says so on stderr, with
+# where the kernel's memory was.
+steady_sample() {
+	settle
+	free=$(memfree_kib) pcp=$(pcp_kib)
+	for _ in 1 2 3; do
+		settle
+		last=$((free + pcp))
+		free=$(memfree_kib) pcp=$(pcp_kib)
+		moved=$((free + pcp - last))
+		[ "${moved#-}" -ge 256 ] || break
+		echo "# free memory moved by $moved kB between samples; $(kernel_kib)" >&2
+	done
+	echo "$free $pcp"
 }
 
 cpu1_online() {
@@ -87,9 +120,10 @@ rmmod gosalloc
 fraction=/proc/sys/vm/percpu_pagelist_high_fraction
 old_fraction=$(cat $fraction)
 echo 1000000000 >$fraction
-settle
-before=$(memfree_kib)
-before_pcp=$(pcp_kib)
+# the two numbers of steady_sample, as $1 and $2
+set -- $(steady_sample)
+before=$1 before_pcp=$2
+before_kernel="before: $(kernel_kib)"
 modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
 ktap_check "256 MiB of small objects allocated and freed" \
 	modprobe gosalloc_example rounds=0 stress_ops=0 fill_mib=256
@@ -97,18 +131,22 @@ rmmod gosalloc_example
 ktap_check "release brings heap_sys under 8 MiB" released_under_8mib
 ktap_check "a stress workload after the release" workload
 rmmod gosalloc
-settle
-after=$(memfree_kib)
-after_pcp=$(pcp_kib)
-echo "$old_fraction" >$fraction
-echo "# MemFree before=$before kB after=$after kB ($((after - before)) kB); per-CPU free lists before=$before_pcp kB after=$after_pcp kB"
-delta=$((after - before))
 nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 [ "$nodes" -ge 1 ] || nodes=1
+for try in 1 2 3; do
+	set -- $(steady_sample)
+	after=$1 after_pcp=$2
+	delta=$((after - before))
+	delta_sum=$((after + after_pcp - before - before_pcp))
+	echo "# MemFree before=$before kB after=$after kB ($delta kB); per-CPU free lists before=$before_pcp kB after=$after_pcp kB (sample $try)"
+	echo "# $before_kernel; after: $(kernel_kib)"
+	[ "${delta#-}" -ge $((1024 * nodes)) ] ||
+		[ "${delta_sum#-}" -ge 1024 ] || break
+done
+echo "$old_fraction" >$fraction
 ktap_check "MemFree after unload within $nodes MiB of before" \
 	[ "${delta#-}" -lt $((1024 * nodes)) ]
-delta=$((after + after_pcp - before - before_pcp))
 ktap_check "MemFree and per-CPU lists after unload within 1 MiB of before" \
-	[ "${delta#-}" -lt 1024 ]
+	[ "${delta_sum#-}" -lt 1024 ]
 ktap_check "kernel log holds no warning, BUG or Oops" log_clean
 ktap_finish
