@@ -4,7 +4,9 @@
 #
 #   make		build gosalloc.ko, the example client and the test
 #			modules against KDIR
-#			(BENCH=1 adds the benchmark module)
+#			(BENCH=1 adds the benchmark module, KUNIT=1 the
+#			KUnit suites as gosalloc_kunit.ko, for a kernel
+#			with CONFIG_KUNIT)
 #   make run		boot Debian's kernel in QEMU, load gosalloc, show stats
 #   make check		every test; ends with "N passed, N failed"
 #			(a step that passed is reused while its inputs
@@ -39,7 +41,8 @@ ifeq ($(origin KDIR),undefined)
 endif
 
 KBUILD_ARGS := M=$(TOP) CONFIG_GOSALLOC=m \
-	       $(if $(BENCH),CONFIG_GOSALLOC_BENCH=m)
+	       $(if $(BENCH),CONFIG_GOSALLOC_BENCH=m) \
+	       $(if $(KUNIT),CONFIG_GOSALLOC_KUNIT_TEST=m)
 CLIENT_ARGS := M=$(TOP)/tools/example-client GOSALLOC=$(TOP) \
 	       KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers
 TESTMOD_ARGS := M=$(TOP)/tools/test-modules GOSALLOC=$(TOP) \

@@ -408,6 +408,7 @@ unsigned long gosalloc_mcache_bytes(void)
 
 /* Bytes of objects per batch; tunable in debugfs. */
 unsigned int gosalloc_cache_batch_bytes = SZ_16K;
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_cache_batch_bytes);
 
 /**
  * gosalloc_mcache_set_batch() - size the batches, and so the CPU caches

@@ -1052,6 +1052,7 @@ void gosalloc_mheap_visit_free(void (*fn)(const struct gosalloc_span *s,
 		spin_unlock_irqrestore(&h->lock, flags);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_mheap_visit_free);
 
 /**
  * gosalloc_heap_sum_at() - a heap counter summed over the nodes

@@ -35,6 +35,7 @@ const char *const gosalloc_stat_names[GOSALLOC_NR_STATS] = {
 	[GOSALLOC_MEMCG_SETS]		= "memcg_sets",
 	[GOSALLOC_MEMCG_OBJECTS]	= "memcg_objects",
 };
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_stat_names);
 
 static_assert(ARRAY_SIZE(gosalloc_stat_names) == GOSALLOC_NR_STATS);
 

@@ -742,6 +742,7 @@ size_t gosalloc_tiny_size(struct gosalloc_span *s, const void *p)
 
 	return slot >= 0 && tiny_live(h, slot) ? size : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gosalloc_tiny_size);
 
 /*
  * Free the object in @slot of @h, a span of node @nid that nobody owned

@@ -145,13 +145,17 @@ static inline void gosalloc_test_drain_all(void)
 		gosalloc_test_on_cpu(cpu, gosalloc_test_drain_fn, NULL);
 }
 
-/* Does code address @caller lie in the function named @fn? */
+/*
+ * Does code address @caller lie in the function named @fn? In a module
+ * "%ps" adds the module's name after a space: "fn [gosalloc_kunit]".
+ */
 static inline bool gosalloc_test_caller_is(unsigned long caller,
 					   const char *fn)
 {
 	char name[KSYM_SYMBOL_LEN];
 
 	snprintf(name, sizeof(name), "%ps", (void *)caller);
+	name[strcspn(name, " ")] = '\0';
 	return !strcmp(name, fn);
 }
 

@@ -22,12 +22,13 @@
 #			suites and gosalloc's; the reports those suites
 #			provoke on purpose (kunit-default.expected) are no
 #			failure
-#   kunit-x86_64	KUnit suites in an x86_64 debugging kernel under QEMU,
-#			2 CPUs
+#   kunit-x86_64	KUnit suites as a module (tools/kunit-module.sh) in an
+#			x86_64 debugging kernel under QEMU, 2 CPUs on two
+#			NUMA nodes
 #   module-debug	gosalloc loaded as a module, used by its clients and
-#			unloaded in an x86_64 kernel with the same debugging
-#			options under QEMU, 2 CPUs; any lockdep, KASAN,
-#			kmemleak or other kernel report fails it
+#			unloaded in the same kernel under QEMU, 2 CPUs; any
+#			lockdep, KASAN, kmemleak or other kernel report fails
+#			it
 #   kunit-arm64		KUnit suites in an arm64 kernel under QEMU, 2 CPUs
 #   kselftest-6.12	the kselftests in Debian's 6.12 kernel under QEMU
 #   kselftest-6.12-free	the fuzzer, misuse and stress kselftests in the
@@ -186,6 +187,7 @@ run_lane() {
 				GOSALLOC_KUNIT_ARGS="init_on_alloc=1 init_on_free=1" \
 					run_step "$step" \
 					"$GOSALLOC_TOP/tools/kernel/kunit-run.sh" um ;;
+		kunit-x86_64)	run_step "$step" "$GOSALLOC_TOP/tools/kunit-module.sh" ;;
 		kunit-*-kmalloc) rm -f "$out/$step.json"	# kunit-ARCH-kmalloc
 				arch=${step#kunit-}
 				GOSALLOC_KUNIT_TAG=kmalloc GOSALLOC_KUNIT_TREE=kmalloc \

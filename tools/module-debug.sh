@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# module-debug.sh: gosalloc loaded and unloaded as a module in a debugging
-# kernel, as no KUnit run (gosalloc built in) can: the x86_64 kernel of
+# module-debug.sh: gosalloc loaded as a module in a debugging kernel, used
+# by its clients and unloaded: the x86_64 kernel of
 # tools/kernel/debug-kernel.sh (full preemption, lockdep, sleep-in-atomic
 # and preemption checks, KASAN, kmemleak, DEBUG_VM), the project's modules
 # built against it, and tools/vm/module-debug-guest.sh run in it under

@@ -12,7 +12,10 @@
 # example plain-x86_64.config, no debugging options). The build directory is
 # cached under
 # $GOSALLOC_CACHE/module-debug/, keyed by source version and
-# configuration, and a cached build is brought up to date, not redone.
+# configuration, and a cached build is brought up to date, not redone;
+# steps that ask for the same build at once (module-debug and
+# kunit-x86_64, in make check's two lanes) take turns, and the second
+# finds it done.
 # Prints shell assignments for eval:
 #   DBG_KVER	 the kernel release (uname -r in the guest)
 #   DBG_VMLINUZ	 the kernel image
@@ -27,6 +30,8 @@ configs=("${GOSALLOC_KERNEL_BASE:-$GOSALLOC_TOP/tools/kernel/kunit-x86_64.config
 	 "$GOSALLOC_TOP/tools/kernel/module-debug.config" "$@")
 build=$GOSALLOC_CACHE/module-debug/$(basename "$tree")-$(config_hash "${configs[@]}")
 mkdir -p "$build"
+exec 9>"$build.lock"
+flock 9
 kc_args=()
 for c in "${configs[@]}"; do
 	kc_args+=(--kunitconfig="$c")

@@ -18,11 +18,12 @@ build_tree() {
 	echo "$dir"
 }
 
-# project_modules KDIR: build the project's modules against KDIR in
-# build_tree; sets GOSALLOC_BUILT (that tree) and MODULES.
+# project_modules KDIR [MAKEARG...]: build the project's modules against
+# KDIR in build_tree, with MAKEARGs ("KUNIT=1") on make's command line;
+# sets GOSALLOC_BUILT (that tree) and MODULES.
 project_modules() {
 	GOSALLOC_BUILT=$(build_tree)
-	make -s -C "$GOSALLOC_BUILT" modules KDIR="$1" >&2
+	make -s -C "$GOSALLOC_BUILT" modules KDIR="$1" "${@:2}" >&2
 	MODULES=("$GOSALLOC_BUILT/gosalloc/gosalloc.ko"
 		 "$GOSALLOC_BUILT/tools/example-client/gosalloc_example.ko"
 		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_misuse.ko"
