@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The least memory a replay of a kmalloc trace can peak at.
 
-    floor.py [TRACE]   (default: tools/trace/kmalloc.trace)
+    floor.py [--variants] [TRACE]   (default: tools/trace/kmalloc.trace)
 
 Replays the trace's allocations and frees (tools/trace/capture.sh) and
 prints three peaks, each the highest point the running sum reaches:
@@ -18,6 +18,13 @@ CPU and moved every object to pack its spans full: no allocator can do
 better with those classes. Tiny requests (1 to 7 bytes, gosalloc's
 default tiny_max) count their exact size; large ones (over 32 KiB) their
 pages.
+
+With --variants it prints the same peaks for other tables too, built by
+tools/sizeclasses/mksizeclasses.py's rules with one of them changed:
+classes spaced finer above 128 bytes (a sixteenth or a thirty-second of
+the last power of two, where the generator takes an eighth, every step a
+class of its own), and spans allowed more tail waste than an eighth, so
+that they take fewer pages.
 """
 import math
 import os
@@ -35,12 +42,45 @@ def table(src, name):
     return [int(x) for x in re.findall(r"\d+", m.group(1))]
 
 
-def main(path):
+def generated():
+    """gosalloc's table, as (size, pages per span), class 0 first."""
     with open(os.path.join(TOP, "gosalloc", "sizeclasses.c")) as f:
         src = f.read()
-    size = table(src, "gosalloc_class_to_size")
-    npages = table(src, "gosalloc_class_to_npages")
-    nobjs = table(src, "gosalloc_class_to_nobjs")
+    return list(zip(table(src, "gosalloc_class_to_size"),
+                    table(src, "gosalloc_class_to_npages")))
+
+
+def span_pages(size, tail):
+    """The fewest pages that hold a @size object with at most @tail of
+    the span left over."""
+    span = PAGE
+    while span < size or span % size > span * tail:
+        span += PAGE
+    return span // PAGE
+
+
+def spaced(div):
+    """Classes every 1/@div of the last power of two from 128 bytes (256
+    bytes at least from 2 KiB), each step a class; spans as generated."""
+    classes, size, align = [(0, 0)], 8, 8
+    while size <= SMALL_MAX:
+        if size & (size - 1) == 0:
+            if size >= 2048:
+                align = max(256, size // div)
+            elif size >= 128:
+                align = size // div
+            elif size >= 32:
+                align = 16
+        classes.append((size, span_pages(size, 1 / 8)))
+        size += align
+    return classes
+
+
+def peaks(classes, path):
+    """Peaks of the replay of @path with @classes, in bytes."""
+    size = [c[0] for c in classes]
+    npages = [c[1] for c in classes]
+    nobjs = [n * PAGE // s if s else 0 for s, n in classes]
     to_class = {}
     cls = 1
     for n in range(1, SMALL_MAX + 1):
@@ -82,10 +122,37 @@ def main(path):
             peak["requested"] = max(peak["requested"], req)
             peak["classes"] = max(peak["classes"], rounded)
             peak["spans"] = max(peak["spans"], packed + other)
+    return peak
+
+
+def main(args):
+    variants = "--variants" in args
+    args = [a for a in args if a != "--variants"]
+    path = args[0] if args else os.path.join(TOP, "tools", "trace",
+                                             "kmalloc.trace")
+    ours = generated()
+    peak = peaks(ours, path)
     for what, n in peak.items():
         print("%-10s %8d KiB" % (what, n // 1024))
+    if not variants:
+        return
+    tables = [("as generated", ours),
+              ("spaced 1/16", spaced(16)),
+              ("spaced 1/32", spaced(32))]
+    for tail in (4, 2):
+        tables.append(("tails to 1/%d" % tail,
+                       [(s, span_pages(s, 1 / tail) if s else 0)
+                        for s, _ in ours]))
+    print()
+    print("%-14s %7s %9s %9s %9s" % ("table", "classes", "requested",
+                                     "classes", "spans"))
+    for name, classes in tables:
+        peak = peaks(classes, path)
+        print("%-14s %7d %9d %9d %9d" % (name, len(classes) - 1,
+                                         peak["requested"] // 1024,
+                                         peak["classes"] // 1024,
+                                         peak["spans"] // 1024))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else
-         os.path.join(TOP, "tools", "trace", "kmalloc.trace"))
+    main(sys.argv[1:])
