@@ -51,22 +51,36 @@ def rounding_ok(size, prev):
     return size < 128 or (size - prev - 1) / size <= ONE_EIGHTH
 
 
-def make_classes(page):
-    classes = [(0, 0)]          # class 0: unused, as in Go
-    align = 8
-    size = align
+def steps(div=8):
+    """The candidate sizes: by 8 bytes, by 16 from 32 bytes, by 1/@div of
+    the last power of two from 128 bytes, by 256 from 2048 bytes."""
+    align = size = 8
     while size <= MAX_SMALL:
         if power_of_two(size):
             if size >= 2048:
                 align = 256
             elif size >= 128:
-                align = size // 8
+                align = size // div
             elif size >= 32:
                 align = 16
-        span = page
-        while span % size > span // 8:
-            span += page
-        npages = span // page
+        yield size
+        size += align
+
+
+def span_pages(size, page, tail=ONE_EIGHTH):
+    """The fewest pages per span that leave a tail of at most @tail of
+    the span after @size objects."""
+    span = page
+    while span % size > span * tail:
+        span += page
+    return span // page
+
+
+def make_classes(page):
+    classes = [(0, 0)]          # class 0: unused, as in Go
+    for size in steps():
+        npages = span_pages(size, page)
+        span = npages * page
         prev_size, prev_npages = classes[-1]
         if (len(classes) > 1 and npages == prev_npages and
                 span // size == span // prev_size and
@@ -74,7 +88,6 @@ def make_classes(page):
             classes[-1] = (size, npages)
         else:
             classes.append((size, npages))
-        size += align
     for i in range(1, len(classes)):
         size, npages = classes[i]
         span = npages * page

@@ -19,12 +19,13 @@ better with those classes. Tiny requests (1 to 7 bytes, gosalloc's
 default tiny_max) count their exact size; large ones (over 32 KiB) their
 pages.
 
-With --variants it prints the same peaks for other tables too, built by
-tools/sizeclasses/mksizeclasses.py's rules with one of them changed:
-classes spaced finer above 128 bytes (a sixteenth or a thirty-second of
-the last power of two, where the generator takes an eighth, every step a
-class of its own), and spans allowed more tail waste than an eighth, so
-that they take fewer pages.
+With --variants it prints the same peaks for other tables too, built
+from tools/sizeclasses/mksizeclasses.py's rules with one of them
+changed: classes spaced finer from 128 bytes to 2 KiB (a sixteenth or a
+thirty-second of the last power of two, where the generator takes an
+eighth), every step a class of its own, none merged; and gosalloc's
+classes with spans allowed more tail waste than an eighth, so that they
+take fewer pages.
 """
 import math
 import os
@@ -32,6 +33,8 @@ import re
 import sys
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.join(TOP, "tools", "sizeclasses"))
+import mksizeclasses  # noqa: E402
 PAGE = 4096
 TINY_MAX = 7
 SMALL_MAX = 32768
@@ -50,30 +53,11 @@ def generated():
                     table(src, "gosalloc_class_to_npages")))
 
 
-def span_pages(size, tail):
-    """The fewest pages that hold a @size object with at most @tail of
-    the span left over."""
-    span = PAGE
-    while span < size or span % size > span * tail:
-        span += PAGE
-    return span // PAGE
-
-
 def spaced(div):
-    """Classes every 1/@div of the last power of two from 128 bytes (256
-    bytes at least from 2 KiB), each step a class; spans as generated."""
-    classes, size, align = [(0, 0)], 8, 8
-    while size <= SMALL_MAX:
-        if size & (size - 1) == 0:
-            if size >= 2048:
-                align = max(256, size // div)
-            elif size >= 128:
-                align = size // div
-            elif size >= 32:
-                align = 16
-        classes.append((size, span_pages(size, 1 / 8)))
-        size += align
-    return classes
+    """The generator's steps with 1/@div from 128 bytes to 2 KiB, each a
+    class, with the generator's spans."""
+    return [(0, 0)] + [(size, mksizeclasses.span_pages(size, PAGE))
+                       for size in mksizeclasses.steps(div)]
 
 
 def peaks(classes, path):
@@ -141,8 +125,8 @@ def main(args):
               ("spaced 1/32", spaced(32))]
     for tail in (4, 2):
         tables.append(("tails to 1/%d" % tail,
-                       [(s, span_pages(s, 1 / tail) if s else 0)
-                        for s, _ in ours]))
+                       [(s, mksizeclasses.span_pages(s, PAGE, 1 / tail)
+                         if s else 0) for s, _ in ours]))
     print()
     print("%-14s %7s %9s %9s %9s" % ("table", "classes", "requested",
                                      "classes", "spans"))
