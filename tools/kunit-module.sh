@@ -14,8 +14,8 @@
 # is cut short by a crash or a hang), or the guest's: 3 when every case
 # passed but the kernel log holds a warning, a BUG, a lockdep or
 # sleep-in-atomic report, 4 when the guest did not bring up its two
-# nodes. A boot whose kernel reports a problem before gosalloc loads (as
-# module-debug.sh explains) is tried again, at most twice.
+# nodes. A boot whose kernel reports a problem before gosalloc loads is
+# tried again, at most twice (boot_kernel_clean).
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
@@ -35,18 +35,17 @@ log "KUnit suites as a module in the debugging kernel $DBG_KVER under QEMU"
 export GOSALLOC_VM_MEM=1G GOSALLOC_VM_NODES=2 GOSALLOC_VM_TIMEOUT=1200
 export GOSALLOC_VM_APPEND="log_buf_len=8M ${GOSALLOC_VM_APPEND:-}"
 rm -f "$out/$name.json"
-for boot in 1 2 3; do
-	rc=0
-	boot_kernel "$name" "$DBG_VMLINUZ" "$DBG_KVER" \
-		"$GOSALLOC_TOP/tools/vm/kunit-guest.sh" \
-		"$selftests/gosalloc_lib.sh" "$selftests/splat.pattern" || rc=$?
-	[ "$rc" -eq 5 ] && [ "$boot" -lt 3 ] || break
-	cp "$out/$name.log" "$out/$name.boot$boot.log"
-	log "the kernel reported a problem before gosalloc loaded ($name.boot$boot.log); booting again"
-done
-tree=$("$GOSALLOC_TOP/tools/kernel/kunit-tree.sh" "$GOSALLOC_SERIES")
+# The guest exits 5 when the kernel log held a report before gosalloc
+# was loaded.
+dirty() {
+	[ "$1" -eq 5 ]
+}
+rc=0
+boot_kernel_clean "$name" dirty "$DBG_VMLINUZ" "$DBG_KVER" \
+	"$GOSALLOC_TOP/tools/vm/kunit-guest.sh" \
+	"$selftests/gosalloc_lib.sh" "$selftests/splat.pattern" || rc=$?
 parsed=0
-python3 "$tree/tools/testing/kunit/kunit.py" parse \
+python3 "$DBG_TREE/tools/testing/kunit/kunit.py" parse \
 	--json="$(realpath "$out")/$name.json" "$(realpath "$out/$name.log")" ||
 	parsed=$?
 # A guest that stopped short (modprobe failed, too few nodes, a crash or

@@ -16,21 +16,13 @@ eval "$("$GOSALLOC_TOP/tools/kernel/debug-kernel.sh")"
 project_modules "$DBG_KDIR"
 selftests=$GOSALLOC_TOP/tools/testing/selftests/gosalloc
 log "gosalloc as a module in the debugging kernel $DBG_KVER under QEMU"
-# A report in the kernel log before gosalloc loads is the kernel's own
-# (seen under TCG: KASAN "wild-memory-access in rcu_is_watching" while a
-# CPU is set up, at one boot in several); such a boot is tried again, at
-# most twice, and its log kept beside as module-debug.bootN.log. Any
-# report after gosalloc loads fails the step at once.
-for boot in 1 2 3; do
-	rc=0
-	boot_kernel module-debug "$DBG_VMLINUZ" "$DBG_KVER" \
-		"$GOSALLOC_TOP/tools/vm/module-debug-guest.sh" \
-		"$selftests/ktap.sh" "$selftests/gosalloc_lib.sh" \
-		"$selftests/splat.pattern" || rc=$?
+# Any report after gosalloc loads fails the step at once; one before
+# is the kernel's own, and the guest boots again (boot_kernel_clean).
+dirty() {
 	grep -q '^not ok 1 kernel log clean before gosalloc loads' \
-		"$GOSALLOC_OUT/module-debug.log" || break
-	[ "$boot" -lt 3 ] || break
-	cp "$GOSALLOC_OUT/module-debug.log" "$GOSALLOC_OUT/module-debug.boot$boot.log"
-	log "the kernel reported a problem before gosalloc loaded (module-debug.boot$boot.log); booting again"
-done
-exit "$rc"
+		"$GOSALLOC_OUT/module-debug.log"
+}
+boot_kernel_clean module-debug dirty "$DBG_VMLINUZ" "$DBG_KVER" \
+	"$GOSALLOC_TOP/tools/vm/module-debug-guest.sh" \
+	"$selftests/ktap.sh" "$selftests/gosalloc_lib.sh" \
+	"$selftests/splat.pattern"

@@ -20,6 +20,7 @@
 #   DBG_KVER	 the kernel release (uname -r in the guest)
 #   DBG_VMLINUZ	 the kernel image
 #   DBG_KDIR	 the build directory, a KDIR for building modules
+#   DBG_TREE	 the source tree (its tools/testing/kunit/kunit.py)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +43,6 @@ log "debugging kernel, build cached in $build"
 	python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
 		--build_dir="$build" --jobs="$(nproc)" "${kc_args[@]}") >&2 ||
 	die "building the debugging kernel failed"
-printf 'DBG_KVER=%q\nDBG_VMLINUZ=%q\nDBG_KDIR=%q\n' \
+printf 'DBG_KVER=%q\nDBG_VMLINUZ=%q\nDBG_KDIR=%q\nDBG_TREE=%q\n' \
 	"$(cat "$build/include/config/kernel.release")" \
-	"$build/arch/x86/boot/bzImage" "$build"
+	"$build/arch/x86/boot/bzImage" "$build" "$tree"
