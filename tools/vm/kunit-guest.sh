@@ -19,7 +19,7 @@ if ! log_clean; then
 	echo "kunit-guest: the kernel log holds a report before gosalloc loads"
 	exit 5
 fi
-nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)
+nodes=$(node_count)
 if [ "$nodes" -lt 2 ]; then
 	echo "kunit-guest: $nodes NUMA node(s), not 2"
 	exit 4

@@ -12,6 +12,11 @@ stat() {
 	sed -n "s/^$1: \([0-9]*\)\$/\1/p" "$STATS"
 }
 
+# node_count: the NUMA nodes the kernel brought up (0 without NUMA)
+node_count() {
+	ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l
+}
+
 # all_freed: true when every object is freed (mallocs == frees, heap_alloc 0)
 all_freed() {
 	echo "# mallocs=$(stat mallocs) frees=$(stat frees) heap_alloc=$(stat heap_alloc)"

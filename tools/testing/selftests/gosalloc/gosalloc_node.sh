@@ -34,7 +34,7 @@ memory_nodes() {
 
 one_row_per_node() {
 	rows=$(($(grep -c . "$NODES") - 1))
-	online=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
+	online=$(node_count)
 	echo "# $rows rows, $online nodes online"
 	[ "$rows" -ge 1 ] && [ "$rows" -ge "$online" ]
 }

@@ -157,7 +157,7 @@ rmmod gosalloc
 fraction=/proc/sys/vm/percpu_pagelist_high_fraction
 old_fraction=$(cat $fraction)
 echo 1000000000 >$fraction
-nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
+nodes=$(node_count)
 [ "$nodes" -ge 1 ] || nodes=1
 sample_before
 modprobe gosalloc || { ktap_fail "modprobe gosalloc"; ktap_finish; }
