@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Summarise a "make check" run: every KUnit case, kselftest case and gate.
 
-Reads OUT/steps.txt ("name exit_status seconds started [reused]" per step,
-started in seconds after make check began; "reused" when the step's
-recorded pass was reused instead of running it), the KUnit JSON that kunit.py wrote for
+Reads OUT/steps.txt ("name exit_status seconds started cpu [reused]" per
+step, started in seconds after make check began, cpu the CPU seconds its
+processes used on every core; "reused" when the step's recorded pass was
+reused instead of running it), the KUnit JSON that kunit.py wrote for
 each kunit-* step and the KTAP in the guest log of each kselftest-* step
 and of the module-debug step. Prints a table of the steps (cases passed
-and failed, when each started, how long it took; the last row the totals
-and make check's own time), each failure by name (a kselftest or guest
+and failed, when each started, how long it took and the CPU time it used;
+the last row the totals and make check's own time), each failure by name (a kselftest or guest
 case with the last lines of diagnostics printed before it), and a final
 "N passed, N failed" line; exits 1 when
 anything failed.
@@ -143,10 +144,12 @@ def main(out):
     with open(os.path.join(out, "steps.txt")) as f:
         steps = [line.split() for line in f if line.strip()]
     steps.sort(key=lambda step: int(step[3]) if len(step) > 3 else 0)
-    wall = reused = 0
+    wall = reused = cpu_total = 0
     for step in steps:
         name, rc, secs = step[0], int(step[1]), int(step[2])
         started = int(step[3]) if len(step) > 3 else 0
+        cpu = int(step[4]) if len(step) > 4 and step[4].isdigit() else 0
+        cpu_total += cpu
         wall = max(wall, started + secs)
         if name.startswith("kunit-"):
             results = kunit_step(out, name, rc)
@@ -158,22 +161,22 @@ def main(out):
             results = cases_step(out, name, rc)
         else:
             results = [(name, rc == 0)]
-        took = mmss(secs)
-        if step[4:] == ["reused"]:
-            took = "reused"
+        took, cpu = mmss(secs), mmss(cpu)
+        if step[-1] == "reused":
+            took = cpu = "reused"
             reused += 1
         ok = sum(1 for _, good in results if good)
         bad = [case for case, good in results if not good]
         passed += ok
         failed += len(bad)
-        rows.append("%-20s %6d %6d %8s %8s" %
-                    (name, ok, len(bad), mmss(started), took))
+        rows.append("%-20s %6d %6d %8s %8s %8s" %
+                    (name, ok, len(bad), mmss(started), took, cpu))
         failures += ["FAILED %s: %s" % (name, case) for case in bad]
-    print("%-20s %6s %6s %8s %8s" % ("step", "passed", "failed", "started",
-                                      "took"))
+    print("%-20s %6s %6s %8s %8s %8s" % ("step", "passed", "failed",
+                                          "started", "took", "cpu"))
     print("\n".join(rows))
-    print("%-20s %6d %6d %8s %8s" % ("make check", passed, failed, "",
-                                      mmss(wall)))
+    print("%-20s %6d %6d %8s %8s %8s" % ("make check", passed, failed, "",
+                                          mmss(wall), mmss(cpu_total)))
     if failures:
         print("\n".join(failures))
     if reused:

@@ -140,24 +140,38 @@ record_result() {
 		-printf '%h\0' 2>/dev/null | xargs -0r rm -rf
 }
 
-# run_step NAME CMD...: one step; "NAME STATUS SECONDS STARTED [reused]"
-# goes to steps.txt (STARTED: seconds after make check began).
+# cpu_seconds FILE: the CPU time (user and system) of finished children
+# in FILE, which bash's "times" wrote, in whole seconds (0 without FILE).
+cpu_seconds() {
+	sed -n 2p "$1" 2>/dev/null | tr 'ms' '  ' |
+		awk '{ c = $1 * 60 + $2 + $3 * 60 + $4 } END { printf "%d\n", c }'
+}
+
+# run_step NAME CMD...: one step; "NAME STATUS SECONDS STARTED CPU
+# [reused]" goes to steps.txt (STARTED: seconds after make check began;
+# CPU: the CPU seconds the step's processes used, on every core).
 run_step() {
 	local name=$1 t0=$SECONDS rc key
 	shift
 	key=$(inputs_key "$name")
 	if reuse_result "$name" "$key"; then
-		echo "$name 0 0 $((t0 - start)) reused" >>"$out/steps.txt"
+		echo "$name 0 0 $((t0 - start)) 0 reused" >>"$out/steps.txt"
 		log "$name: reused the pass of $(cat "$results/$key/passed") UTC" \
 			"(same inputs; GOSALLOC_CHECK_CACHE=0 runs it)"
 		return
 	fi
 	log "$name: started (log: $out/$name.out)"
 	ticker_start "$name" "$out/$name.out"
-	"$@" >"$out/$name.out" 2>&1
+	# In a subshell of its own, whose "times" counts the step alone
+	# ("times" in a pipe or $(...) would run in a new process and count
+	# nothing).
+	rm -f "$out/$name.times"
+	( "$@" >"$out/$name.out" 2>&1; rc=$?
+	  times >"$out/$name.times"; exit $rc )
 	rc=$?
 	ticker_stop
-	echo "$name $rc $((SECONDS - t0)) $((t0 - start))" >>"$out/steps.txt"
+	echo "$name $rc $((SECONDS - t0)) $((t0 - start))" \
+		"$(cpu_seconds "$out/$name.times")" >>"$out/steps.txt"
 	log "$name: exit $rc after $((SECONDS - t0)) s"
 	# Recorded only if the inputs did not change while it ran.
 	[ "$rc" -ne 0 ] || [ "$key" != "$(inputs_key "$name")" ] ||
