@@ -13,8 +13,6 @@
 # statistics and caches; the log is $GOSALLOC_OUT/dropin-SERIES.log.
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
-# Thousands of files through busybox under TCG take a while.
-export GOSALLOC_VM_TIMEOUT=${GOSALLOC_VM_TIMEOUT:-2400}
 . "$GOSALLOC_TOP/tools/vm/guest-lib.sh"
 
 series=${1:-$GOSALLOC_SERIES}
