@@ -3,7 +3,8 @@
 #
 # Run the installed kselftests listed in kselftest-list.txt, each under
 # the timeout of its collection's "settings", and print KTAP: one result
-# per test program, with the program's own KTAP nested under "# ".
+# per test program, with the program's own KTAP nested under "# ", and
+# after it a line with the seconds the program took.
 cd "$(dirname "$0")" || exit 1
 total=$(wc -l <kselftest-list.txt)
 failed=0
@@ -14,6 +15,7 @@ while IFS=: read -r collection test; do
 	n=$((n + 1))
 	limit=$(sed -n 's/^timeout=//p' "$collection/settings" 2>/dev/null)
 	echo "# selftests: $collection: $test"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	(cd "$collection" && timeout "${limit:-45}" sh "./$test") \
 		>"/tmp/ktap.$$" 2>&1
 	rc=$?
@@ -24,6 +26,8 @@ while IFS=: read -r collection test; do
 	*)	echo "not ok $n selftests: $collection: $test # exit=$rc"
 		failed=$((failed + 1)) ;;
 	esac
+	awk -v t0="$t0" '{ printf "# %s took %.1f s\n", test, $1 - t0 }' \
+		test="$test" /proc/uptime
 done <kselftest-list.txt
 rm -f "/tmp/ktap.$$"
 [ "$failed" -eq 0 ]
