@@ -7,7 +7,9 @@
 # GOSALLOC_BENCH_ENVS ("debian uml" by default) chooses the environments:
 #
 #   debian	Debian's 6.12 kernel under QEMU (TCG), 2 CPUs: as shipped
-#		(init_on_alloc=1) and with init_on_alloc=0
+#		(init_on_alloc=1) and with init_on_alloc=0; Debian's
+#		kernel of another series with GOSALLOC_BENCH_SERIES
+#		("6.1": Debian 12's own kernel)
 #   uml		a UML kernel, native speed, 1 CPU: init_on_alloc=1 and 0
 #
 # The trace replay (tools/trace/kmalloc.trace) runs in the Debian guest
@@ -32,7 +34,7 @@ need_pkgs bench
 
 report=()
 if want debian; then
-	debian_modules
+	debian_modules "${GOSALLOC_BENCH_SERIES:-$GOSALLOC_SERIES}"
 	make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" BENCH=1 >&2
 	MODULES+=("$GOSALLOC_TOP/tools/bench/gosalloc_bench.ko")
 	report+=("debian-shipped:Debian $DEB_KVER, QEMU TCG, 2 CPUs, as shipped"
