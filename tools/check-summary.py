@@ -9,10 +9,10 @@ reused instead of running it), the KUnit JSON that kunit.py wrote for
 each kunit-* step and the KTAP in the guest log of each kselftest-* step
 and of the module-debug step. Prints a table of the steps (cases passed
 and failed, when each started, how long it took and the CPU time it used;
-the last row the totals and make check's own time), each failure by name (a kselftest or guest
-case with the last lines of diagnostics printed before it), and a final
-"N passed, N failed" line; exits 1 when
-anything failed.
+the last row the totals, make check's own time and all the CPU time),
+each failure by name (a kselftest or guest case with the last lines of
+diagnostics printed before it), and a final "N passed, N failed" line;
+exits 1 when anything failed.
 """
 import json
 import os
