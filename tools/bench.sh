@@ -34,9 +34,8 @@ need_pkgs bench
 
 report=()
 if want debian; then
-	debian_modules "${GOSALLOC_BENCH_SERIES:-$GOSALLOC_SERIES}"
-	make -s -C "$GOSALLOC_TOP" modules KDIR="$DEB_KDIR" BENCH=1 >&2
-	MODULES+=("$GOSALLOC_TOP/tools/bench/gosalloc_bench.ko")
+	debian_modules "${GOSALLOC_BENCH_SERIES:-$GOSALLOC_SERIES}" BENCH=1
+	MODULES+=("$GOSALLOC_BUILT/tools/bench/gosalloc_bench.ko")
 	report+=("debian-shipped:Debian $DEB_KVER, QEMU TCG, 2 CPUs, as shipped"
 		 "debian-0:Debian $DEB_KVER, QEMU TCG, 2 CPUs, init_on_alloc=0")
 fi

@@ -34,11 +34,12 @@ project_modules() {
 		 "$GOSALLOC_BUILT/tools/test-modules/gosalloc_node.ko")
 }
 
-# debian_modules [SERIES]: fetch Debian's kernel, build the project's modules
-# against its headers; sets DEB_* (see debian-kernel.sh) and MODULES.
+# debian_modules [SERIES [MAKEARG...]]: fetch Debian's kernel, build the
+# project's modules against its headers (with MAKEARGs, as
+# project_modules); sets DEB_* (see debian-kernel.sh) and MODULES.
 debian_modules() {
-	eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" "$@")"
-	project_modules "$DEB_KDIR"
+	eval "$("$GOSALLOC_TOP/tools/kernel/debian-kernel.sh" ${1:+"$1"})"
+	project_modules "$DEB_KDIR" "${@:2}"
 }
 
 # gosalloc_stat_static: build tools/gosalloc-stat as a static binary in
