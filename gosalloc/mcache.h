@@ -255,14 +255,19 @@ static __always_inline bool gosalloc_mcache_push_irqoff(unsigned int cls,
  */
 static __always_inline bool gosalloc_sample_due(size_t size)
 {
-	return unlikely(raw_cpu_sub_return(gosalloc_mcache->sample_left,
-					   size) < 0);
+	/*
+	 * A race meant (above): data_race() tells KCSAN, which sees it where
+	 * per-CPU operations are plain C (arm64).
+	 */
+	return unlikely(data_race(raw_cpu_sub_return(gosalloc_mcache->sample_left,
+						     size)) < 0);
 }
 
-/* The most recent free object of this CPU's list for @cls; racy. */
+/* The most recent free object of this CPU's list for @cls. */
 static __always_inline void *gosalloc_mcache_peek(unsigned int cls)
 {
-	return raw_cpu_read(gosalloc_mcache->list[cls].head);
+	/* For double-free checks that do not hold the lists: a race meant. */
+	return data_race(raw_cpu_read(gosalloc_mcache->list[cls].head));
 }
 
 /*
