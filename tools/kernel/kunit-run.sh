@@ -97,6 +97,7 @@ if grep -qx 'CONFIG_KCSAN=y' "$build/.config"; then
 		awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u >"$out/kunit-$name.functions"
 	grep -qx gosalloc_alloc "$out/kunit-$name.functions" ||
 		die "no function of gosalloc's found in $build/gosalloc"
+	python3 "$GOSALLOC_TOP/tools/kernel/kcsan-own.py" --test
 	python3 "$GOSALLOC_TOP/tools/kernel/kcsan-own.py" \
 		"$out/kunit-$name.functions" <"$checked" >"$out/kunit-$name.kcsan.log"
 	checked=$out/kunit-$name.kcsan.log
